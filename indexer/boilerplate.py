@@ -1,0 +1,81 @@
+"""Stage 3a: learn from the whole corpus which blocks repeat across pages.
+
+The site wraps every article in a "latest news" sidebar that depends on the day of the crawl
+and in a footer of navigation and contact lines. Nothing here lists those sentences: they are
+recognised because they recur on pages that are otherwise different, and `structure` decides,
+from each page's own layout, which of a page's repeated blocks really are chrome.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from indexer.blocks import block_key
+
+TAIL_SIZE = 8  # how many trailing blocks of a page can be footer
+PREFIX_CHARS = 80  # sidebar items are sometimes cut short: compare their beginnings too
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def content_words(text: str) -> set[str]:
+    return {word.casefold() for word in _WORD.findall(text)}
+
+
+@dataclass(frozen=True)
+class BlockStats:
+    """How many distinct pages carry each block, anywhere and in their tail."""
+
+    pages: int = 0
+    anywhere: Counter[str] = field(default_factory=Counter)
+    beginnings: Counter[str] = field(default_factory=Counter)
+    in_tail: Counter[str] = field(default_factory=Counter)
+    words: Counter[str] = field(default_factory=Counter)
+
+    def repeats(self, block: str) -> bool:
+        """Seen on at least one other page (whole, or cut short)."""
+        key = block_key(block)
+        if self.anywhere[key] >= 2:
+            return True
+        return len(key) >= PREFIX_CHARS and self.beginnings[key[:PREFIX_CHARS]] >= 2
+
+    def repeats_in_tail(self, block: str) -> bool:
+        return self.in_tail[block_key(block)] >= 2
+
+    def begins_tail_block(self, block: str) -> bool:
+        """A page cut by the crawler may end in the first letters of a footer line."""
+        key = block_key(block)
+        return bool(key) and any(count >= 2 and tail.startswith(key) and tail != key
+                                 for tail, count in self.in_tail.items())
+
+    def word_weight(self, word: str) -> float:
+        """Inverse document frequency: words on every page say nothing about an article."""
+        return math.log((self.pages + 1) / (self.words[word] + 1)) + 0.01
+
+
+def learn_block_stats(pages: Iterable[Sequence[str]],
+                      identities: Iterable[str] | None = None) -> BlockStats:
+    """Count blocks over distinct pages; a page stored twice counts once.
+
+    With `identities` (one per page, e.g. its title), pages of the same identity count once
+    too: the same article crawled on two days must not make its own paragraphs look repeated.
+    """
+    stats = BlockStats()
+    seen: set[object] = set()
+    pages_counted = 0
+    identity_list = list(identities) if identities is not None else None
+    for number, blocks in enumerate(pages):
+        signature = identity_list[number] if identity_list is not None else tuple(blocks)
+        if signature in seen:
+            continue
+        seen.add(signature)
+        pages_counted += 1
+        keys = {block_key(block) for block in blocks}
+        stats.anywhere.update(keys)
+        stats.beginnings.update({key[:PREFIX_CHARS] for key in keys if len(key) >= PREFIX_CHARS})
+        stats.in_tail.update({block_key(block) for block in blocks[-TAIL_SIZE:]})
+        stats.words.update(set().union(*(content_words(block) for block in blocks)))
+    return BlockStats(pages_counted, stats.anywhere, stats.beginnings, stats.in_tail, stats.words)

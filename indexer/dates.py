@@ -1,0 +1,90 @@
+"""Dates as the site writes them: `DD.MM.YYYY` lines and suffixes, and dates in prose."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_NUMERIC = re.compile(r"(?<!\d)(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?!\d)")
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+_MONTH_DAY_YEAR = re.compile(
+    _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)", re.IGNORECASE
+)
+# A line that is only a date, possibly followed by a link to the document it dates.
+DATE_LINE = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"
+                       r"(?:\s+\S.*\.\w{2,5})?$")
+# The date that the site glues to the front of a paragraph: "09.01.2022On January 9...".
+GLUED_DATE = re.compile(r"^(?P<day>\d{2})\.(?P<month>\d{2})\.(?P<year>\d{4})(?=[^\d\s.])")
+# "Title 16.01.2020" (or cut short by the crawler: "Title 30.06.").
+DATE_SUFFIX = re.compile(r"^\d{1,2}(?:\.(?:\d{1,2}(?:\.\d{0,4})?)?)?$")
+# Sentence ends: a full stop after a word of 3+ letters, so initials ("I.N.") do not count.
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{3}[.!?])\s+(?=[\"“A-Z])")
+
+EARLIEST_YEAR = 1990  # the Collective Security Treaty dates from 1992
+
+
+def make_date(year: str, month: str | int, day: str) -> date | None:
+    number = int(month) if isinstance(month, int) or month.isdigit() else _MONTHS[month.lower()]
+    try:
+        value = date(int(year), number, int(day))
+    except ValueError:
+        return None
+    return value if value.year >= EARLIEST_YEAR else None
+
+
+def _from_match(match: re.Match[str] | None) -> date | None:
+    if match is None:
+        return None
+    return make_date(match["year"], match["month"], match["day"])
+
+
+def parse_date_line(block: str) -> date | None:
+    return _from_match(DATE_LINE.match(block))
+
+
+def is_date_line(block: str) -> bool:
+    return DATE_LINE.match(block) is not None
+
+
+def parse_glued_date(block: str) -> date | None:
+    return _from_match(GLUED_DATE.match(block))
+
+
+def parse_numeric_date(text: str) -> date | None:
+    return _from_match(_NUMERIC.search(text))
+
+
+def first_sentence(text: str) -> str:
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
+
+
+# "the Decision of 23.08.2021" dates another document, not the event being reported.
+_REFERENCE_BEFORE = re.compile(r"\bof\s+$", re.IGNORECASE)
+
+
+def find_prose_date(text: str) -> date | None:
+    """The earliest full date (day, month and year) that the text gives for its own event."""
+    found = [m for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC)
+             for m in pattern.finditer(text)]
+    for match in sorted(found, key=lambda m: m.start()):
+        if _REFERENCE_BEFORE.search(text[:match.start()]):
+            continue
+        value = _from_match(match)
+        if value is not None:
+            return value
+    return None

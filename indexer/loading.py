@@ -1,0 +1,170 @@
+"""Stage 1: read raw crawled pages (plain text or saved HTML) into blocks.
+
+Loading never raises for a bad file: it returns a `Skipped` with the reason, so one broken
+page cannot stop a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from indexer.blocks import normalise_block, split_blocks
+
+TEXT_SUFFIXES = frozenset({".txt"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+MANIFEST_NAME = "manifest.jsonl"
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# Elements that are page chrome, never article text.
+_DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed",
+                 "nav", "header", "footer", "aside", "form", "svg", "canvas")
+# Elements that start a new paragraph when the page is flattened to text.
+_BLOCK_TAGS = ("p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tr",
+               "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+               "dd", "dt", "figcaption", "address")
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A page as read from disk: its blocks plus what the file itself says about it."""
+
+    source: str  # path relative to the raw folder, with forward slashes
+    blocks: tuple[str, ...]
+    file_hash: str
+    url: str | None = None
+    title_hint: str | None = None  # an HTML page's <h1>/<title>
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass
+class Manifest:
+    """URLs of text pages, from the optional manifest.jsonl of the raw folder."""
+
+    urls: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def read_manifest(raw_dir: Path) -> Manifest:
+    manifest = Manifest()
+    path = raw_dir / MANIFEST_NAME
+    if not path.is_file():
+        return manifest
+    for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            manifest.urls[str(row["file"])] = str(row["url"])
+        except (ValueError, KeyError, TypeError):
+            manifest.problems.append(f"{MANIFEST_NAME} line {number} is not a {{file, url}} object")
+    return manifest
+
+
+def find_raw_files(raw_dir: Path) -> Iterator[Path]:
+    """Every page file below raw_dir, in a stable order (symlinks included, checked later)."""
+    suffixes = TEXT_SUFFIXES | HTML_SUFFIXES
+    for root, dirs, files in os.walk(raw_dir):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            if path.suffix.lower() in suffixes:
+                yield path
+
+
+def relative_source(path: Path, raw_dir: Path) -> str:
+    return path.relative_to(raw_dir).as_posix()
+
+
+def read_page_bytes(path: Path, raw_dir: Path, max_bytes: int) -> bytes | Skipped:
+    """The file's bytes, or why it cannot be used."""
+    source = relative_source(path, raw_dir)
+    try:
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(raw_dir.resolve()):
+            return Skipped(source, "it is a link to a file outside the raw folder")
+        size = real.stat().st_size
+        if size > max_bytes:
+            return Skipped(source, f"it is {size:,} bytes, over the {max_bytes:,}-byte limit")
+        data = real.read_bytes()
+    except OSError as error:
+        return Skipped(source, f"it cannot be read ({error.strerror or error})")
+    if not data.strip():
+        return Skipped(source, "it is empty")
+    if looks_binary(data):
+        return Skipped(source, "it holds binary data, not text")
+    return data
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    return controls > len(sample) // 20
+
+
+def load_page(path: Path, raw_dir: Path, manifest: Manifest,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> RawPage | Skipped:
+    data = read_page_bytes(path, raw_dir, max_bytes)
+    if isinstance(data, Skipped):
+        return data
+    source = relative_source(path, raw_dir)
+    file_hash = hashlib.sha256(data).hexdigest()
+    if path.suffix.lower() in HTML_SUFFIXES:
+        page = parse_html(data, source, file_hash)
+    else:
+        page = parse_text(data, source, file_hash)
+    if not page.blocks:
+        return Skipped(source, "it has no text")
+    if page.url is None and source in manifest.urls:
+        page = RawPage(page.source, page.blocks, page.file_hash, manifest.urls[source],
+                       page.title_hint, page.warnings)
+    return page
+
+
+def parse_text(data: bytes, source: str, file_hash: str) -> RawPage:
+    text = data.decode("utf-8", errors="replace")
+    warnings: tuple[str, ...] = ()
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad:
+        warnings = (f"{bad} byte sequence(s) that are not UTF-8 were replaced",)
+    return RawPage(source, tuple(split_blocks(text)), file_hash, warnings=warnings)
+
+
+def parse_html(data: bytes, source: str, file_hash: str) -> RawPage:
+    soup = BeautifulSoup(data, "lxml")
+    canonical = soup.find("link", rel="canonical")
+    url = canonical.get("href") if canonical else None
+    h1 = soup.find("h1")
+    title_tag = soup.find("title")
+    title_hint = None
+    for candidate in (h1, title_tag):
+        if candidate is not None and normalise_block(candidate.get_text(" ")):
+            title_hint = normalise_block(candidate.get_text(" "))
+            break
+    for tag in soup.find_all(_DROPPED_TAGS):
+        tag.decompose()
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    root = soup.body or soup
+    blocks = split_blocks(root.get_text())
+    if title_tag is not None and blocks and blocks[0] == normalise_block(title_tag.get_text(" ")):
+        blocks = blocks[1:]  # a <title> outside <head> in sloppy HTML
+    safe_url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+    return RawPage(source, tuple(blocks), file_hash, safe_url, title_hint)

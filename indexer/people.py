@@ -1,0 +1,287 @@
+"""Stage 5: the people a page names, each under one canonical name.
+
+Names are recognised three ways, all from data an admin can extend:
+- the registry of officials (`data/officials.json`: canonical name, aliases, role, country);
+- a given name from `data/given_names.txt` followed by a surname, in either order and with
+  or without a patronymic ("Valeriy Anatolyevich Semerikov", "Semerikov Valeriy Anatolyevich");
+- a military rank or form of address before two capitalised words ("Colonel General X Y").
+Transliteration variants (Valery/Valeriy, Zainetdinov/Zaynetdinov, Yuri/Yury) are folded into
+one key and matched with rapidfuzz, against the registry first and then across the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+SURNAME_SIMILARITY = 88  # rapidfuzz ratio of folded surnames that are one person
+GIVEN_NAME_SIMILARITY = 75
+REGISTRY_FILE = "officials.json"
+
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ievich|yevich|ich|ovna|evna|ichna|ogly|uly|kyzy)$",
+                         re.IGNORECASE)
+_INITIALS = re.compile(r"^(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}$")
+_TOKEN = re.compile(
+    r"(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}(?=\s*[A-Z])"  # initials: "I.N.", "Sh.J."
+    r"|[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*"  # a word, hyphenated parts allowed
+)
+_RANK_BEFORE_NAME = re.compile(
+    r"\b(?:(?:Colonel|Lieutenant|Major|Army)[ -]General|Mr\.|Mrs\.|Ms\.|Dr\.)\s+$"
+)
+_ACRONYMS = frozenset({"CSTO", "CIS", "UN", "SCO", "OSCE", "NATO", "EU", "USA", "RF", "CSC",
+                       "CRRF", "PA", "ICMEC", "RT", "TV", "RATS", "ATC", "CFM", "CMD", "CSSC"})
+_NOT_SURNAMES = frozenset({
+    "the", "of", "and", "in", "on", "at", "for", "to", "with", "by", "from", "as", "a", "an",
+    "republic", "federation", "state", "states", "street", "university", "academy", "region",
+    "oblast", "square", "avenue", "council", "committee", "assembly", "organization",
+    "secretary", "general", "minister", "president", "chairman", "deputy", "chief", "head",
+    "day", "forum", "ministry", "staff", "forces", "security", "treaty", "collective",
+    "dear", "mr", "mrs", "ms", "dr", "sir", "madam", "colonel", "lieutenant", "major", "army",
+    "colonel-general", "lieutenant-general", "major-general", "army-general", "admiral",
+})
+
+
+@dataclass(frozen=True)
+class Official:
+    name: str
+    aliases: tuple[str, ...] = ()
+    role: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name as written: a given name (or initials) and a surname."""
+
+    given: str  # a given name, or initials such as "I.N."
+    surname: str
+
+    @property
+    def has_initials_only(self) -> bool:
+        return _INITIALS.match(self.given) is not None
+
+    @property
+    def display(self) -> str:
+        return f"{self.given} {self.surname}"
+
+
+def fold(name: str) -> str:
+    """Spelling-insensitive key: no accents, case, y/i, kh/h, or doubled letters."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("kh", "h").replace("y", "i").replace("j", "zh")
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^\w]|[\d_]", "", text))
+
+
+def smart_case(word: str) -> str:
+    """TASMAGAMBETOV -> Tasmagambetov; mixed case is kept as written."""
+    if word.isupper() and len(word) > 1 and word.replace("-", "").isalpha():
+        return "-".join(part.capitalize() for part in word.split("-"))
+    return word
+
+
+def _same_given(one: str, other: str) -> bool:
+    if _INITIALS.match(one) or _INITIALS.match(other):
+        return fold(one)[:1] == fold(other)[:1]
+    return fuzz.ratio(fold(one), fold(other)) >= GIVEN_NAME_SIMILARITY
+
+
+def same_person(one: Mention, other: Mention) -> bool:
+    return (fuzz.ratio(fold(one.surname), fold(other.surname)) >= SURNAME_SIMILARITY
+            and _same_given(one.given, other.given))
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """Everything that recognises names: the registry and the list of given names."""
+
+    officials: tuple[Official, ...]
+    given_names: frozenset[str]
+
+    def is_given_name(self, word: str) -> bool:
+        return fold(word) in self.given_names
+
+    def official_mentions(self) -> Iterable[tuple[Official, Mention]]:
+        for official in self.officials:
+            for written in (official.name, *official.aliases):
+                mention = parse_full_name(written)
+                if mention is not None:
+                    yield official, mention
+
+    def find_official(self, mention: Mention) -> Official | None:
+        return next((official for official, known in self.official_mentions()
+                     if same_person(mention, known)), None)
+
+
+def parse_full_name(written: str) -> Mention | None:
+    """A registry spelling: "Given [Patronymic] Surname" or "Surname Given Patronymic"."""
+    words = written.split()
+    if len(words) < 2:
+        return None
+    if len(words) >= 3 and _PATRONYMIC.search(words[-1]) and not _INITIALS.match(words[0]):
+        return Mention(words[1], words[0])
+    return Mention(words[0], words[-1])
+
+
+def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
+    """The packaged registry and names, plus an admin's own officials.json if given."""
+    data = resources.files("indexer.data")
+    rows = json.loads(data.joinpath(REGISTRY_FILE).read_text("utf-8"))["officials"]
+    if extra_registry is not None and extra_registry.is_file():
+        rows = rows + json.loads(extra_registry.read_text("utf-8"))["officials"]
+    officials = tuple(
+        Official(row["name"], tuple(row.get("aliases", ())), row.get("role", ""),
+                 row.get("country", ""))
+        for row in rows
+    )
+    names = {fold(word) for line in data.joinpath("given_names.txt").read_text("utf-8")
+             .splitlines() if not line.startswith("#") for word in line.split()}
+    names |= {fold(mention.given) for _, mention in _mentions_of(officials)
+              if not mention.has_initials_only}
+    return NameLexicon(officials, frozenset(names))
+
+
+def _mentions_of(officials: Sequence[Official]) -> Iterable[tuple[Official, Mention]]:
+    return NameLexicon(tuple(officials), frozenset()).official_mentions()
+
+
+def _is_surname(word: str) -> bool:
+    if word.casefold() in _NOT_SURNAMES or word in _ACRONYMS or _INITIALS.match(word):
+        return False
+    return word[0].isupper() and len(word) >= 2 and not _PATRONYMIC.search(word)
+
+
+def _capitalised_runs(text: str) -> Iterable[list[re.Match[str]]]:
+    """Runs of adjacent capitalised tokens, as regex matches (so their positions are known)."""
+    run: list[re.Match[str]] = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        adjacent = run and text[run[-1].end():match.start()] in (" ", "")
+        if word[0].isupper() and (not run or adjacent):
+            run.append(match)
+            continue
+        if run:
+            yield run
+        run = [match] if word[0].isupper() else []
+    if run:
+        yield run
+
+
+def find_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
+    mentions: list[Mention] = []
+    for run in _capitalised_runs(text):
+        words = [smart_case(m.group()) for m in run]
+        index = 0
+        while index < len(words):
+            found = _mention_at(words, index, lexicon, text[:run[index].start()])
+            if found is None:
+                index += 1
+                continue
+            mention, used = found
+            mentions.append(mention)
+            index += used
+    return mentions
+
+
+def _mention_at(words: list[str], index: int, lexicon: NameLexicon,
+                before: str) -> tuple[Mention, int] | None:
+    word = words[index]
+    rest = words[index + 1:]
+    if _INITIALS.match(word) and rest and _is_surname(rest[0]):
+        return Mention(word, rest[0]), 2
+    is_given = lexicon.is_given_name(word)
+    after_rank = _RANK_BEFORE_NAME.search(before) is not None and index == 0
+    if not (is_given or after_rank):
+        return None
+    # Surname first: "Semerikov Valeriy Anatolyevich" (the surname is the previous word).
+    patronymics = 0
+    while patronymics < len(rest) and _PATRONYMIC.search(rest[patronymics]):
+        patronymics += 1
+    after = rest[patronymics:]
+    if after and _is_surname(after[0]):
+        return Mention(word, after[0]), 2 + patronymics
+    return None
+
+
+def surname_first_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
+    """ "Surname Given Patronymic", the order of official lists."""
+    found = []
+    for run in _capitalised_runs(text):
+        words = [smart_case(m.group()) for m in run]
+        for index in range(len(words) - 2):
+            surname, given, patronymic = words[index:index + 3]
+            name_follows = index + 3 < len(words) and _is_surname(words[index + 3])
+            if (_is_surname(surname) and lexicon.is_given_name(given)
+                    and _PATRONYMIC.search(patronymic) and not name_follows):
+                found.append(Mention(given, surname))
+    return found
+
+
+@dataclass(frozen=True)
+class Person:
+    """One canonical person and every spelling seen or known for them."""
+
+    name: str
+    spellings: tuple[str, ...]
+    official: Official | None = None
+
+
+class PeopleResolver:
+    """Maps mentions to canonical people, consistently over a whole corpus."""
+
+    def __init__(self, lexicon: NameLexicon, corpus_mentions: Iterable[Mention]) -> None:
+        self.lexicon = lexicon
+        counts = Counter(m for m in corpus_mentions if not m.has_initials_only)
+        self._clusters: list[list[Mention]] = []
+        for mention, _ in counts.most_common():
+            cluster = next((c for c in self._clusters if same_person(mention, c[0])), None)
+            if cluster is None:
+                self._clusters.append([mention])
+            else:
+                cluster.append(mention)
+
+    def resolve(self, mention: Mention) -> Person | None:
+        official = self.lexicon.find_official(mention)
+        if official is not None:
+            spellings = {official.name, *official.aliases}
+            return Person(official.name, tuple(sorted(spellings)), official)
+        cluster = next((c for c in self._clusters if same_person(mention, c[0])), None)
+        if cluster is None:
+            return None  # initials only, and nobody known by that surname
+        # The most frequent full spelling in the corpus names the person.
+        return Person(cluster[0].display, tuple(sorted({m.display for m in cluster})))
+
+
+def mentions_in(text: str, lexicon: NameLexicon) -> list[Mention]:
+    return find_mentions(text, lexicon) + surname_first_mentions(text, lexicon)
+
+
+def people_in(mentions: Sequence[Mention], resolver: PeopleResolver) -> list[Person]:
+    """Canonical people in order of first mention, each once."""
+    people: dict[str, Person] = {}
+    for mention in mentions:
+        person = resolver.resolve(mention)
+        if person is not None and person.name not in people:
+            people[person.name] = person
+    return list(people.values())
+
+
+@cache
+def default_lexicon() -> NameLexicon:
+    return load_lexicon()
+
+
+def group_spellings(people: Iterable[Person]) -> dict[str, set[str]]:
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for person in people:
+        spellings[person.name].update(person.spellings)
+    return spellings

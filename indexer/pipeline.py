@@ -1,0 +1,145 @@
+"""The cleaner: load -> blocks -> repeated blocks -> title and date -> people -> document.
+
+Each stage is a pure function of its input (and, for the corpus-wide ones, of the statistics
+learned from all pages), so each can be tested alone; this module only chains them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.blocks import block_key
+from indexer.boilerplate import BlockStats, learn_block_stats
+from indexer.dedupe import merge_duplicates
+from indexer.document import CleanDocument
+from indexer.loading import (
+    DEFAULT_MAX_BYTES,
+    RawPage,
+    Skipped,
+    find_raw_files,
+    load_page,
+    read_manifest,
+)
+from indexer.people import (
+    Mention,
+    NameLexicon,
+    PeopleResolver,
+    default_lexicon,
+    mentions_in,
+    people_in,
+)
+from indexer.structure import Layout, find_layout
+
+REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
+# Image file names that the site glues to the text around pictures: "ZVF_6872.JPG“The first".
+_IMAGE_NAME = re.compile(r"[\w\-()]+\.(?:jpe?g|png|gif|bmp|webp|tiff?)(?![\w])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A page once its layout is known, before people are resolved corpus-wide."""
+
+    page: RawPage
+    layout: Layout
+    body_blocks: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+
+
+@dataclass
+class Corpus:
+    """Everything a run of the cleaner produced, for the index and for the report."""
+
+    documents: list[CleanDocument]
+    pages_read: int
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stats: BlockStats = field(default_factory=BlockStats)
+
+
+def strip_image_names(block: str) -> str:
+    return _IMAGE_NAME.sub("", block).strip()
+
+
+def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon) -> Draft:
+    layout = find_layout(page.blocks, stats, page.title_hint)
+    body = tuple(b for b in (strip_image_names(block)
+                             for block in page.blocks[layout.body_start:layout.body_end]) if b)
+    # People are those of the article part: the title, the body and its signature lines.
+    article_text = "\n".join(
+        ([layout.title] if layout.title else []) + list(page.blocks[layout.body_start:]))
+    return Draft(page, layout, body, tuple(mentions_in(article_text, lexicon)))
+
+
+def page_identity(page: RawPage, layout: Layout) -> str:
+    """Which article a page holds, as far as a first look at its layout can tell."""
+    body = page.blocks[layout.body_start:layout.body_end]
+    return block_key(layout.title or "") + "|" + (block_key(body[0])[:100] if body else "")
+
+
+def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
+    people = people_in(draft.mentions, resolver)
+    layout = draft.layout
+    return CleanDocument(
+        source=draft.page.source,
+        title=layout.title,
+        date=layout.date,
+        people=tuple(person.name for person in people),
+        body="\n\n".join(draft.body_blocks),
+        url=draft.page.url,
+        spellings=tuple(sorted({s for person in people for s in person.spellings})),
+        file_hashes=((draft.page.source, draft.page.file_hash),),
+        sidebar_blocks=layout.sidebar_end,
+        footer_blocks=len(draft.page.blocks) - layout.body_end,
+        warnings=draft.page.warnings,
+    )
+
+
+def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon) -> tuple[list[CleanDocument],
+                                                                          BlockStats]:
+    # Two passes: the first finds each page's article roughly, so that the second can count
+    # a paragraph once per article rather than once per saved copy of the same article.
+    first_stats = learn_block_stats(page.blocks for page in pages)
+    identities = [page_identity(page, find_layout(page.blocks, first_stats, page.title_hint))
+                  for page in pages]
+    stats = learn_block_stats((page.blocks for page in pages), identities)
+    drafts = [draft_page(page, stats, lexicon) for page in pages]
+    resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
+    documents = [finish_document(draft, resolver) for draft in drafts]
+    return merge_duplicates(documents), stats
+
+
+def load_pages(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+               progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda it: it,
+               ) -> tuple[list[RawPage], list[Skipped], list[str]]:
+    manifest = read_manifest(raw_dir)
+    pages, skipped = [], []
+    warnings = list(manifest.problems)
+    for path in progress(list(find_raw_files(raw_dir))):
+        loaded = load_page(path, raw_dir, manifest, max_bytes)
+        if isinstance(loaded, Skipped):
+            skipped.append(loaded)
+        else:
+            pages.append(loaded)
+            warnings += [f"{loaded.source}: {warning}" for warning in loaded.warnings]
+    return pages, skipped, warnings
+
+
+def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda it: it,
+                 lexicon: NameLexicon | None = None) -> Corpus:
+    """Read and clean every page below raw_dir."""
+    pages, skipped, warnings = load_pages(raw_dir, max_bytes, progress)
+    if lexicon is None:
+        override = raw_dir / REGISTRY_OVERRIDE
+        lexicon = default_lexicon() if not override.is_file() else _lexicon_with(override)
+    documents, stats = clean_pages(pages, lexicon)
+    return Corpus(documents, len(pages) + len(skipped), skipped, warnings, stats)
+
+
+def _lexicon_with(registry: Path) -> NameLexicon:
+    from indexer.people import load_lexicon
+
+    return load_lexicon(registry)
