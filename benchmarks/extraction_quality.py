@@ -62,7 +62,10 @@ def run_extract(corpus: Path) -> list[dict[str, Any]]:
         shutil.copy(corpus / "pages" / "manifest.jsonl", raw / "manifest.jsonl")
         out = subprocess.run([sys.executable, "-m", "indexer.cli", "extract", str(raw)],
                              check=True, capture_output=True, text=True)
-    return [json.loads(line) for line in out.stdout.splitlines()]
+    documents = [json.loads(line) for line in out.stdout.splitlines()]
+    if not documents:
+        raise SystemExit(f"`csto-index extract` printed no documents:\n{out.stderr}")
+    return documents
 
 
 def score(corpus: Path, verbose: bool) -> dict[str, Any]:

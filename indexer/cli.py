@@ -3,41 +3,98 @@
 from __future__ import annotations
 
 import json
-import sys
+import os
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import click
+from tqdm import tqdm
 
+from indexer import engine
+from indexer.builder import Report, build, update
 from indexer.pipeline import clean_corpus
+from indexer.store import IndexStore, StoreError
 
+T = TypeVar("T")
 DEFAULT_RAW = Path("raw")
+DEFAULT_INDEX = Path(os.environ.get("CSTO_INDEX", "index"))
+TOP_PEOPLE = 10
+
+raw_dir_argument = click.argument(
+    "raw_dir", required=False, default=DEFAULT_RAW,
+    type=click.Path(exists=True, file_okay=False, path_type=Path))
+index_option = click.option(
+    "--index", "index_dir", default=DEFAULT_INDEX, show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index folder (also from the CSTO_INDEX environment variable).")
 
 
-def _raw_dir_argument(function):  # type: ignore[no-untyped-def]
-    return click.argument(
-        "raw_dir", required=False, default=DEFAULT_RAW,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-    )(function)
+def progress_bar(items: Iterable[T], label: str) -> Iterable[T]:
+    total = len(items) if hasattr(items, "__len__") else None  # type: ignore[arg-type]
+    return tqdm(items, desc=label, total=total, unit="page", leave=False, disable=None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Build and inspect the search index of the CSTO press-release archive.
 
-    Pages crawled from the site (plain .txt or saved .html) live in a raw folder (default:
-    ./raw). `build` cleans them and writes a fresh index; `update` re-indexes only what
-    changed; `extract` shows what the cleaner makes of the pages without indexing; `stats`
-    describes the index that is being served.
+    Crawled pages of the site (plain .txt or saved .html, with an optional manifest.jsonl
+    giving their URLs) live in a raw folder, ./raw by default. Start with `build`; after
+    adding or changing pages, `update` re-indexes only what changed. `extract` shows what the
+    cleaner makes of the pages without indexing anything, and `stats` describes the index
+    that the web app serves.
     """
 
 
-@main.command()
-@_raw_dir_argument
-def extract(raw_dir: Path) -> None:
-    """Print the cleaned documents of RAW_DIR as JSON Lines, without touching the index.
+def _run(command: str, raw_dir: Path, index_dir: Path) -> Report:
+    store = IndexStore(index_dir)
+    operation = build if command == "build" else update
+    try:
+        return operation(raw_dir, store, progress_bar)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"The {command} failed while writing to {index_dir}: {error.strerror or error}. "
+            "Nothing was switched: the previous index, if any, is still the one served."
+        ) from None
 
-    One object per document: source, duplicates, url, title, date (YYYY-MM-DD or null),
-    year, people (canonical names) and body (clean text).
+
+@main.command("build")
+@raw_dir_argument
+@index_option
+def build_command(raw_dir: Path, index_dir: Path) -> None:
+    """Clean every page of RAW_DIR and build a complete new index.
+
+    The new index is written beside the one being served and replaces it in one step at
+    the end, so searches never see a half-built index. Pages that cannot be read are
+    skipped and listed; all the others are indexed.
+    """
+    print_report(_run("build", raw_dir, index_dir))
+
+
+@main.command("update")
+@raw_dir_argument
+@index_option
+def update_command(raw_dir: Path, index_dir: Path) -> None:
+    """Re-index only the pages of RAW_DIR that are new, changed or deleted.
+
+    Changes are found by content hash. The sidebar and footer blocks are learned again from
+    all pages, so pages whose cleaning changes because of new pages are re-indexed as well.
+    """
+    print_report(_run("update", raw_dir, index_dir))
+
+
+@main.command()
+@raw_dir_argument
+def extract(raw_dir: Path) -> None:
+    """Print the cleaned documents of RAW_DIR as JSON Lines; the index is not touched.
+
+    One object per document: id, source (file relative to RAW_DIR), duplicates (the other
+    files holding the same page), url, title, date (YYYY-MM-DD or null), year, people
+    (canonical names) and body (the clean text). Skipped files are listed on stderr.
     """
     corpus = clean_corpus(raw_dir)
     for document in corpus.documents:
@@ -48,5 +105,59 @@ def extract(raw_dir: Path) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
+@main.command()
+@index_option
+def stats(index_dir: Path) -> None:
+    """Describe the index being served: documents, years, people, size and generation."""
+    store = IndexStore(index_dir)
+    current = store.current()
+    if current is None:
+        raise click.ClickException(
+            f"There is no index in {index_dir}. Build one with `csto-index build`.")
+    records = list(engine.stored_documents(current))
+    state = store.state()
+    years = Counter(str(r["date"].year) if r.get("date") else "no date" for r in records)
+    people = Counter(name for r in records for name in r["person"])
+    click.echo(f"index:        {index_dir}")
+    click.echo(f"generation:   {store.current_name()} (built {state.get('built', '?')})")
+    click.echo(f"raw folder:   {state.get('raw_dir', '?')}")
+    click.echo(f"documents:    {len(records)}")
+    click.echo(f"size on disk: {store.size_bytes() / 1e6:.1f} MB")
+    click.echo(f"people:       {len(people)} distinct")
+    _print_counts("documents per year", sorted(years.items()))
+    _print_counts(f"top {TOP_PEOPLE} people", people.most_common(TOP_PEOPLE))
+
+
+def _print_counts(heading: str, rows: list[tuple[str, int]]) -> None:
+    click.echo(f"{heading}:")
+    for label, count in rows:
+        click.echo(f"  {label:<32} {count:>6}")
+
+
+def print_report(report: Report) -> None:
+    if report.up_to_date:
+        click.echo(f"Nothing to do: no page in {report.raw_dir} changed since the last build "
+                   f"(generation {report.generation}).")
+        return
+    click.echo(f"{report.command} finished in {report.seconds:.1f} s: "
+               f"generation {report.generation} is now served.")
+    click.echo(f"pages read:        {report.pages_read}")
+    click.echo(f"pages skipped:     {len(report.skipped)}")
+    for skipped in report.skipped:
+        click.echo(f"  - {skipped.source}: {skipped.reason}")
+    if report.warnings:
+        click.echo(f"warnings:          {len(report.warnings)}")
+        for warning in report.warnings:
+            click.echo(f"  - {warning}")
+    click.echo(f"documents:         {report.documents} "
+               f"({report.duplicates_merged} duplicate copies merged)")
+    click.echo(f"blocks removed:    {report.sidebar_blocks_removed} sidebar, "
+               f"{report.footer_blocks_removed} footer")
+    click.echo(f"index changes:     {report.added} added, {report.changed} changed, "
+               f"{report.deleted} deleted")
+    _print_counts("documents per year", sorted(report.per_year.items()))
+    _print_counts(f"top {TOP_PEOPLE} people", report.people.most_common(TOP_PEOPLE))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

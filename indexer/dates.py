@@ -32,8 +32,8 @@ DATE_LINE = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"
 GLUED_DATE = re.compile(r"^(?P<day>\d{2})\.(?P<month>\d{2})\.(?P<year>\d{4})(?=[^\d\s.])")
 # "Title 16.01.2020" (or cut short by the crawler: "Title 30.06.").
 DATE_SUFFIX = re.compile(r"^\d{1,2}(?:\.(?:\d{1,2}(?:\.\d{0,4})?)?)?$")
-# Sentence ends: a full stop after a word of 3+ letters, so initials ("I.N.") do not count.
-_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{3}[.!?])\s+(?=[\"“A-Z])")
+# Sentence ends: a full stop after 3+ letters or digits, so initials ("I.N.") do not count.
+_SENTENCE_END = re.compile(r"(?<=[^\W_]{3}[.!?])\s+(?=[\"“A-Z])")
 
 EARLIEST_YEAR = 1990  # the Collective Security Treaty dates from 1992
 

@@ -168,3 +168,13 @@ def parse_html(data: bytes, source: str, file_hash: str) -> RawPage:
         blocks = blocks[1:]  # a <title> outside <head> in sloppy HTML
     safe_url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
     return RawPage(source, tuple(blocks), file_hash, safe_url, title_hint)
+
+
+def hash_raw_files(raw_dir: Path) -> dict[str, str]:
+    """sha256 of every page file that can be read: what `update` compares to see changes."""
+    hashes = {}
+    for path in find_raw_files(raw_dir):
+        data = read_page_bytes(path, raw_dir, DEFAULT_MAX_BYTES)
+        if not isinstance(data, Skipped):
+            hashes[relative_source(path, raw_dir)] = hashlib.sha256(data).hexdigest()
+    return hashes

@@ -27,8 +27,7 @@ SURNAME_SIMILARITY = 88  # rapidfuzz ratio of folded surnames that are one perso
 GIVEN_NAME_SIMILARITY = 75
 REGISTRY_FILE = "officials.json"
 
-_PATRONYMIC = re.compile(r"(?:ovich|evich|ievich|yevich|ich|ovna|evna|ichna|ogly|uly|kyzy)$",
-                         re.IGNORECASE)
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}$")
 _TOKEN = re.compile(
     r"(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}(?=\s*[A-Z])"  # initials: "I.N.", "Sh.J."
@@ -199,7 +198,7 @@ def _mention_at(words: list[str], index: int, lexicon: NameLexicon,
     if _INITIALS.match(word) and rest and _is_surname(rest[0]):
         return Mention(word, rest[0]), 2
     is_given = lexicon.is_given_name(word)
-    after_rank = _RANK_BEFORE_NAME.search(before) is not None and index == 0
+    after_rank = _RANK_BEFORE_NAME.search(before) is not None
     if not (is_given or after_rank):
         return None
     # Surname first: "Semerikov Valeriy Anatolyevich" (the surname is the previous word).

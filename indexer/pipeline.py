@@ -35,7 +35,9 @@ from indexer.structure import Layout, find_layout
 
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
 # Image file names that the site glues to the text around pictures: "ZVF_6872.JPG“The first".
-_IMAGE_NAME = re.compile(r"[\w\-()]+\.(?:jpe?g|png|gif|bmp|webp|tiff?)(?![\w])", re.IGNORECASE)
+# The extension ends where the case changes: "ZVF_6925.JPGAs regards" keeps "As regards".
+_IMAGE_NAME = re.compile(r"[\w\-()]+\.(?:(?:jpe?g|png|gif|bmp|webp|tiff?)(?![a-z\d])"
+                         r"|(?:JPE?G|PNG|GIF|BMP|WEBP|TIFF?)(?=[^A-Z\d]|[A-Z][a-z]|$))")
 
 
 @dataclass(frozen=True)

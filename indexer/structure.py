@@ -208,31 +208,35 @@ def body_date(blocks: Sequence[str], body_start: int, body_end: int) -> date | N
             or find_prose_date(first_sentence(first)))
 
 
-def find_layout(page_blocks: Sequence[str], stats: BlockStats,
-                title_hint: str | None = None) -> Layout:
-    footer = footer_start(page_blocks, 0, stats)
-    blocks = page_blocks[:footer]  # the title is never among the navigation lines
+def find_title(blocks: Sequence[str], stats: BlockStats,
+               title_hint: str | None) -> tuple[int | None, date | None, int]:
+    """(title index, date from the title's pattern, first body block)."""
     pair = find_title_pair(blocks)
     if title_hint is not None and title_hint in blocks[:HEADER_WINDOW]:
-        title_index: int | None = blocks.index(title_hint)
-        when, body_start = None, title_index + 1
+        title_index = blocks.index(title_hint)
         if pair is not None and pair[0] == title_index:
-            when, body_start = pair[1], pair[2]
-    elif pair is not None:
-        title_index, when, body_start = pair
-    else:
-        sidebar_end = leading_sidebar_end(blocks, stats)
-        title_index = find_title_after_sidebar(blocks, sidebar_end, stats)
-        when = None
-        if title_index is not None:
-            body_start = title_index + 1
-        else:
-            body_start = first_repeat(blocks, sidebar_end) or sidebar_end
+            return pair
+        return title_index, None, title_index + 1
+    if pair is not None:
+        return pair
+    # No title pattern: the title, if any, is found from the sidebar and the text under it,
+    # never among the navigation lines at the end.
+    content = blocks[:footer_start(blocks, 0, stats)]
+    sidebar_end = leading_sidebar_end(content, stats)
+    title_index = find_title_after_sidebar(content, sidebar_end, stats)
+    if title_index is not None:
+        return title_index, None, title_index + 1
+    return None, None, first_repeat(content, sidebar_end) or sidebar_end
+
+
+def find_layout(blocks: Sequence[str], stats: BlockStats,
+                title_hint: str | None = None) -> Layout:
+    title_index, when, body_start = find_title(blocks, stats, title_hint)
     sidebar_end = title_index if title_index is not None else body_start
     if body_start < len(blocks) and is_date_line(blocks[body_start]):
         when = when or parse_date_line(blocks[body_start])
         body_start += 1
-    body_end = max(footer, body_start)
+    body_end = footer_start(blocks, body_start, stats)
     title = blocks[title_index] if title_index is not None else title_hint
-    return Layout(sidebar_end, title, when or body_date(page_blocks, body_start, body_end),
+    return Layout(sidebar_end, title, when or body_date(blocks, body_start, body_end),
                   body_start, body_end)

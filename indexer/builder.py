@@ -1,0 +1,131 @@
+"""Full rebuilds and incremental updates of the index, each ending in a `Report`."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from indexer import engine
+from indexer.loading import Skipped, hash_raw_files
+from indexer.pipeline import Corpus, clean_corpus
+from indexer.store import IndexStore, StoreError
+
+T = TypeVar("T")
+Progress = Callable[[Iterable[T], str], Iterable[T]]
+
+
+def no_progress(items: Iterable[T], _label: str) -> Iterable[T]:
+    return items
+
+
+@dataclass
+class Report:
+    """What a build or update did, for the admin to read at the end."""
+
+    command: str
+    raw_dir: Path
+    generation: str | None = None
+    pages_read: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    documents: int = 0
+    duplicates_merged: int = 0
+    sidebar_blocks_removed: int = 0
+    footer_blocks_removed: int = 0
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    per_year: Counter[str] = field(default_factory=Counter)
+    people: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    up_to_date: bool = False
+
+    def describe(self, corpus: Corpus) -> None:
+        self.pages_read = corpus.pages_read
+        self.skipped = corpus.skipped
+        self.warnings = corpus.warnings
+        self.documents = len(corpus.documents)
+        self.duplicates_merged = sum(len(d.duplicates) for d in corpus.documents)
+        self.sidebar_blocks_removed = sum(d.sidebar_blocks for d in corpus.documents)
+        self.footer_blocks_removed = sum(d.footer_blocks for d in corpus.documents)
+        self.per_year = Counter(str(d.year) if d.year else "no date" for d in corpus.documents)
+        self.people = Counter(name for d in corpus.documents for name in d.people)
+
+
+def state_of(corpus: Corpus, raw_dir: Path) -> dict[str, Any]:
+    return {
+        "raw_dir": str(raw_dir.resolve()),
+        "built": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "files": hash_raw_files(raw_dir),
+        "documents": {d.doc_id: d.content_hash for d in corpus.documents},
+    }
+
+
+def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) -> Report:
+    """Clean every page and write a complete new generation, then switch to it."""
+    started = time.perf_counter()
+    report = Report("build", raw_dir)
+    with store.lock("build"):
+        corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
+        report.describe(corpus)
+        unfinished = store.new_generation()
+        try:
+            engine.write_index(unfinished, corpus.documents,
+                               lambda it: progress(it, "indexing"))
+            report.added = len(corpus.documents)
+            report.generation = store.publish(unfinished, state_of(corpus, raw_dir))
+        except BaseException:
+            store.discard(unfinished)
+            raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) -> Report:
+    """Re-index only the documents that are new, changed or gone.
+
+    Repeated blocks are learned again from all pages (counting is cheap), so a page whose own
+    file did not change is re-indexed too when what the corpus says about its sidebar did.
+    """
+    started = time.perf_counter()
+    report = Report("update", raw_dir)
+    with store.lock("update"):
+        current = store.current()
+        if current is None:
+            raise StoreError(f"There is no index in {store.root} to update yet. "
+                             f"Run `csto-index build {raw_dir} --index {store.root}` first.")
+        previous = store.state()
+        if hash_raw_files(raw_dir) == previous.get("files"):
+            report.up_to_date = True
+            report.generation = store.current_name()
+            report.seconds = time.perf_counter() - started
+            return report
+        corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
+        report.describe(corpus)
+        old = previous.get("documents", {})
+        new = {d.doc_id: d for d in corpus.documents}
+        unfinished = store.new_generation()
+        try:
+            shutil.copytree(current, unfinished, dirs_exist_ok=True)
+            with engine.writing(unfinished) as writer:
+                for doc_id in old.keys() - new.keys():
+                    writer.delete(doc_id)
+                    report.deleted += 1
+                for doc_id, document in progress(new.items(), "indexing"):
+                    if doc_id not in old:
+                        writer.add(document)
+                        report.added += 1
+                    elif old[doc_id] != document.content_hash:
+                        writer.replace(document)
+                        report.changed += 1
+            report.generation = store.publish(unfinished, state_of(corpus, raw_dir))
+        except BaseException:
+            store.discard(unfinished)
+            raise
+    report.seconds = time.perf_counter() - started
+    return report

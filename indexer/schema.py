@@ -1,0 +1,46 @@
+"""The index's fields, described once for the indexer and the web app.
+
+This module says what each field holds and how it is used; `indexer.engine` (the only module
+that knows Whoosh) turns the description into the engine's own schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    ID = "id"  # one exact token, stored
+    TEXT = "text"  # analysed words: stemmed, accents folded, positions kept for phrases
+    WORD_PAIRS = "word_pairs"  # adjacent word pairs as single tokens: fast phrase queries
+    FACET = "facet"  # exact values, several per document, countable
+    DATE = "date"
+    STORED = "stored"  # kept for display, not searchable
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    stored: bool = True
+    weight: float = 1.0  # how much a match in this field counts in ranking (BM25F)
+    sortable: bool = False
+
+
+ID = Field("id", Kind.ID)
+URL = Field("url", Kind.ID)
+TITLE = Field("title", Kind.TEXT, weight=3.0)
+BODY = Field("body", Kind.TEXT)
+BODY_PAIRS = Field("body_pairs", Kind.WORD_PAIRS, stored=False)
+PEOPLE_TEXT = Field("people_text", Kind.TEXT, stored=False, weight=2.0)  # every spelling
+PERSON = Field("person", Kind.FACET)  # canonical names
+YEAR = Field("year", Kind.FACET, sortable=True)
+DATE = Field("date", Kind.DATE, sortable=True)
+SOURCES = Field("sources", Kind.STORED)
+CONTENT_HASH = Field("content_hash", Kind.ID)
+
+FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, BODY_PAIRS, PEOPLE_TEXT, PERSON, YEAR, DATE,
+                             SOURCES, CONTENT_HASH)
+# Fields a plain query searches, with their ranking weights.
+SEARCH_FIELDS: dict[str, float] = {f.name: f.weight for f in (TITLE, BODY, PEOPLE_TEXT)}

@@ -1,0 +1,170 @@
+"""Index generations on disk, the switch between them, and the admins' lock.
+
+    index/
+      CURRENT                  name of the generation being served (replaced atomically)
+      generations/<name>/      one complete index each, with state.json beside it
+      .lock                    held by the build or update that is running
+
+A build writes a new generation next to the served one and only then rewrites CURRENT, so a
+reader sees either the old index or the new one, never a half-written one. The generation
+before the current one is kept, so searchers that still have it open keep working.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CURRENT_FILE = "CURRENT"
+GENERATIONS_DIR = "generations"
+STATE_FILE = "state.json"
+LOCK_FILE = ".lock"
+UNFINISHED_PREFIX = "unfinished-"
+KEEP_GENERATIONS = 2
+
+
+class StoreError(Exception):
+    """A problem an admin can act on; the message says what to do."""
+
+
+class LockedError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class IndexStore:
+    root: Path
+
+    @property
+    def generations(self) -> Path:
+        return self.root / GENERATIONS_DIR
+
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / CURRENT_FILE).read_text("utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.generations / name).is_dir() else None
+
+    def current(self) -> Path | None:
+        name = self.current_name()
+        return self.generations / name if name else None
+
+    def new_generation(self) -> Path:
+        """An empty folder for a generation being written (not yet a candidate to serve)."""
+        self.generations.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        for attempt in range(1000):
+            name = f"{stamp}-{attempt:03d}"
+            if (self.generations / name).exists():
+                continue
+            path = self.generations / f"{UNFINISHED_PREFIX}{name}"
+            try:
+                path.mkdir()
+                return path
+            except FileExistsError:
+                continue
+        raise StoreError(f"Could not create a new generation folder in {self.generations}.")
+
+    def publish(self, unfinished: Path, state: dict[str, Any]) -> str:
+        """Seal a finished generation and make it the one served. Returns its name."""
+        write_json_atomically(unfinished / STATE_FILE, state)
+        name = unfinished.name.removeprefix(UNFINISHED_PREFIX)
+        final = unfinished.with_name(name)
+        os.rename(unfinished, final)
+        write_text_atomically(self.root / CURRENT_FILE, name + "\n")
+        self.remove_old_generations()
+        return name
+
+    def state(self) -> dict[str, Any]:
+        current = self.current()
+        if current is None:
+            return {}
+        try:
+            return json.loads((current / STATE_FILE).read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def remove_old_generations(self) -> None:
+        """Keep the current generation and the one before; drop the rest and any leftovers."""
+        current = self.current_name()
+        finished = sorted(p for p in self.generations.iterdir()
+                          if p.is_dir() and not p.name.startswith(UNFINISHED_PREFIX))
+        keep = {p.name for p in finished[-KEEP_GENERATIONS:]} | {current}
+        for path in self.generations.iterdir():
+            if path.name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+    def discard(self, unfinished: Path) -> None:
+        shutil.rmtree(unfinished, ignore_errors=True)
+
+    def size_bytes(self) -> int:
+        current = self.current()
+        if current is None:
+            return 0
+        return sum(p.stat().st_size for p in current.rglob("*") if p.is_file())
+
+    @contextmanager
+    def lock(self, command: str) -> Iterator[None]:
+        """Only one build or update at a time; a lock left by a dead process is taken over."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK_FILE
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                break
+            except FileExistsError:
+                holder = read_lock(path)
+                if holder is not None and process_alive(holder.get("pid", -1)):
+                    raise LockedError(
+                        f"Another {holder.get('command', 'build')} (process {holder['pid']}) "
+                        f"is writing this index since {holder.get('started', '?')}. "
+                        "Wait for it to finish, then try again.") from None
+                path.unlink(missing_ok=True)  # stale: its process is gone
+        else:
+            raise LockedError(f"Could not take the lock {path}.")
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"pid": os.getpid(), "command": command,
+                       "started": time.strftime("%Y-%m-%d %H:%M:%S")}, handle)
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def read_lock(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as error:
+        return error.errno == errno.EPERM
+    return True
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    write_text_atomically(path, json.dumps(data, indent=1, ensure_ascii=False))

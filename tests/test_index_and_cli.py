@@ -1,0 +1,145 @@
+"""End to end: raw folder -> `csto-index` -> Whoosh index on disk -> read back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import builder, engine
+from indexer.cli import main
+from indexer.store import LOCK_FILE, IndexStore
+from tests.conftest import SEEDS, SIDEBAR_B, article
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def raw(write_raw) -> Path:  # type: ignore[no-untyped-def]
+    files: dict[str, str | bytes] = {p.name: p.read_text("utf-8") for p in SEEDS.glob("*.txt")}
+    files["extra/shoigu.txt"] = article(
+        "The Secretary General met Sergey Shoygu", "01.03.2021",
+        "On 1 March 2021, the Secretary General met Army General Sergei Shoigu.",
+        sidebar=SIDEBAR_B)
+    files["extra/shoigu-again.txt"] = files["extra/shoigu.txt"].replace(
+        SIDEBAR_B[0], "On 9 March, the Secretariat hosted a seminar on security.")
+    files["broken.txt"] = b"\x00\x00\x00binary"
+    return write_raw(files)
+
+
+def test_build_writes_a_readable_index_and_reports(raw: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    code, output = run("build", str(raw), "--index", str(index_dir))
+    assert code == 0, output
+    assert "pages read:        8" in output
+    assert "broken.txt: it holds binary data" in output
+    assert "documents:         6 (1 duplicate copies merged)" in output
+    current = IndexStore(index_dir).current()
+    assert current is not None
+    records = {r["title"]: r for r in engine.stored_documents(current)}
+    shoigu = records["The Secretary General met Sergey Shoygu"]
+    assert shoigu["date"] == date(2021, 3, 1)
+    assert shoigu["person"] == ["Sergei Shoigu"]
+    assert sorted(shoigu["sources"]) == ["extra/shoigu-again.txt", "extra/shoigu.txt"]
+    # A surname finds the page in any spelling, through the people's known spellings.
+    assert shoigu["id"] in engine.search_ids(current, "Shoygu")
+    seed_004 = next(r for r in records.values() if r["sources"] == ["004_ef5f2777c78101b1.txt"])
+    assert seed_004["id"] in engine.search_ids(current, "Valeriy")
+
+
+def test_extract_prints_the_documented_json_lines(raw: Path) -> None:
+    code, output = run("extract", str(raw))
+    assert code == 0
+    rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert len(rows) == 6
+    assert {"source", "duplicates", "url", "title", "date", "year", "people",
+            "body"} <= rows[0].keys()
+    dated = [r for r in rows if r["date"]]
+    assert all(r["year"] == int(r["date"][:4]) for r in dated)
+
+
+def test_update_touches_only_what_changed(raw: Path, tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    first = store.current_name()
+    assert builder.update(raw, store).up_to_date
+    (raw / "001_7898e13220371a45.txt").unlink()
+    seed = raw / "002_d3b05c145db0cab4.txt"
+    seed.write_text(seed.read_text("utf-8") + "\nA new closing paragraph.\n", "utf-8")
+    (raw / "new.txt").write_text(article("A brand new article about staff talks", "05.05.2025",
+                                         "On 5 May 2025, staff talks were held."), "utf-8")
+    report = builder.update(raw, store)
+    assert (report.added, report.changed, report.deleted) == (1, 1, 1)
+    assert store.current_name() != first
+    titles = {r["title"] for r in engine.stored_documents(store.current())}  # type: ignore[arg-type]
+    assert "A brand new article about staff talks" in titles
+    assert len(titles) == 6
+
+
+def test_a_failed_build_leaves_the_previous_index_served(raw: Path, tmp_path: Path,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    index_dir = tmp_path / "index"
+    assert run("build", str(raw), "--index", str(index_dir))[0] == 0
+    store = IndexStore(index_dir)
+    served = store.current_name()
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine, "write_index", disk_full)
+    code, output = run("build", str(raw), "--index", str(index_dir))
+    assert code == 1
+    assert "No space left on device" in output and "previous index" in output
+    assert store.current_name() == served
+    assert [p.name for p in store.generations.iterdir()] == [served]
+    assert not (index_dir / LOCK_FILE).exists()
+
+
+def test_a_second_admin_is_refused_and_a_stale_lock_is_cleared(raw: Path,
+                                                               tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    lock = index_dir / LOCK_FILE
+    lock.write_text(json.dumps({"pid": os.getpid(), "command": "build", "started": "now"}))
+    code, output = run("build", str(raw), "--index", str(index_dir))
+    assert code == 1 and "Another build" in output and "Wait for it" in output
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock.write_text(json.dumps({"pid": dead.pid, "command": "build", "started": "then"}))
+    assert run("build", str(raw), "--index", str(index_dir))[0] == 0
+    assert not lock.exists()
+
+
+def test_errors_are_sentences_with_nonzero_exit_codes(tmp_path: Path) -> None:
+    code, output = run("stats", "--index", str(tmp_path / "none"))
+    assert code == 1 and "There is no index" in output and "csto-index build" in output
+    code, output = run("update", str(SEEDS), "--index", str(tmp_path / "none"))
+    assert code == 1 and "Run `csto-index build" in output
+    code, output = run("build", str(tmp_path / "missing"))
+    assert code == 2 and "does not exist" in output
+
+
+def test_stats_describes_the_served_index(raw: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    run("build", str(raw), "--index", str(index_dir))
+    code, output = run("stats", "--index", str(index_dir))
+    assert code == 0
+    assert "documents:    6" in output and "Valery Semerikov" in output and "2021" in output
+
+
+def test_console_script_help_is_understandable() -> None:
+    exe = shutil.which("csto-index", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    output = subprocess.run([exe, "--help"], capture_output=True, text=True, check=True).stdout
+    for command in ("build", "update", "extract", "stats"):
+        assert command in output

@@ -1,0 +1,131 @@
+"""Stages 3 and 4: which blocks are sidebar, title, date, body and footer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from indexer.blocks import split_blocks
+from indexer.structure import find_layout, is_title_like
+from tests.conftest import FOOTER, SIDEBAR_A, SIDEBAR_B, article, page_text, stats_for
+
+OTHER = article("The CSTO Joint Staff held staff talks", "28.04.2022",
+                "From April 26 to 28 of this year, the CSTO Joint Staff held staff talks.")
+
+
+def layout_of(page: str, *corpus: str):  # type: ignore[no-untyped-def]
+    blocks = split_blocks(page)
+    return blocks, find_layout(blocks, stats_for(page, *corpus))
+
+
+def body_of(page: str, *corpus: str) -> list[str]:
+    blocks, layout = layout_of(page, *corpus)
+    return blocks[layout.body_start:layout.body_end]
+
+
+def test_title_and_title_with_date_pattern() -> None:
+    page = article("The CSTO Secretary General visited the Joint Staff", "16.01.2020",
+                   "On January 16, 2020, the Secretary General visited the Joint Staff.",
+                   "He was told about its work.")
+    blocks, layout = layout_of(page, OTHER)
+    assert layout.title == "The CSTO Secretary General visited the Joint Staff"
+    assert layout.date == date(2020, 1, 16)
+    assert blocks[layout.body_start:layout.body_end] == [
+        "On January 16, 2020, the Secretary General visited the Joint Staff.",
+        "He was told about its work."]
+
+
+def test_title_repeat_cut_short_by_the_crawler() -> None:
+    title = "The CSTO Secretary General spoke at the ninth meeting of secretaries"
+    page = page_text(SIDEBAR_A, title, title[:40])
+    _, layout = layout_of(page, OTHER)
+    assert layout.title == title
+    assert layout.date is None
+
+
+def test_title_then_date_line_then_body() -> None:
+    page = page_text(SIDEBAR_B, "Statement by the Ministers for Foreign Affairs", "19.05.2021",
+                     "The States members declare their interest in cooperation.")
+    other = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    _, layout = layout_of(page, other)
+    assert layout.title == "Statement by the Ministers for Foreign Affairs"
+    assert layout.date == date(2021, 5, 19)
+
+
+def test_date_glued_to_the_first_paragraph_is_the_date_and_the_text_stays() -> None:
+    page = page_text(SIDEBAR_B, "Session of the Collective Security Council in Moscow",
+                     "23.12.2014The December 2014 session of the Council completed its work.")
+    other = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    blocks, layout = layout_of(page, other)
+    assert layout.date == date(2014, 12, 23)
+    assert blocks[layout.body_start].startswith("23.12.2014The December")
+
+
+def test_date_from_the_lead_sentence_only() -> None:
+    page = page_text(SIDEBAR_B, "Staff of the Secretariat met graduates of universities",
+                     "On 25 July 2024, staff of the CSTO Secretariat met graduates.")
+    other = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    assert layout_of(page, other)[1].date == date(2024, 7, 25)
+    undated = page_text(SIDEBAR_B, "Forum of the Regions of Belarus and Russia",
+                        "On September 28, the Forum of the Regions was held. It met on "
+                        "1 May 2020 last time.")
+    assert layout_of(undated, other)[1].date is None
+
+
+def test_sidebar_learned_from_other_pages_is_removed() -> None:
+    page = page_text(SIDEBAR_A, "Tribute to the Memory from Russian senators",
+                     "The Federation Council opened an exhibition.", FOOTER)
+    body = body_of(page, OTHER)
+    assert body == ["The Federation Council opened an exhibition."]
+
+
+def test_sidebar_seen_on_no_other_page_is_removed_by_structure() -> None:
+    unique_sidebar = (
+        "Military contingents will fulfil combat training tasks at the border.",
+        "The CSTO Secretary General met the Ambassador of China Zhang Hanhui",
+        "Questions were discussed on expanding cooperation with organizations.",
+    )
+    page = page_text(unique_sidebar,
+                     "Valery Semerikov will address the UN Commission on Narcotic Drugs",
+                     "Valery Semerikov will take part in the session of the UN Commission on "
+                     "Narcotic Drugs in Vienna.")
+    blocks, layout = layout_of(page, OTHER)
+    assert layout.title == "Valery Semerikov will address the UN Commission on Narcotic Drugs"
+    assert blocks[layout.body_start:layout.body_end] == [blocks[-1]]
+
+
+def test_own_lead_survives_where_it_is_another_pages_sidebar_item() -> None:
+    lead = SIDEBAR_B[0]
+    own = page_text(SIDEBAR_A, "The CSTO Secretary General met Sergey Lavrov",
+                    lead, "They discussed cooperation.")
+    other = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    assert lead in body_of(own, other, OTHER)
+    assert lead not in body_of(other, own, OTHER)
+
+
+def test_page_whose_sidebar_lists_its_own_lead_starts_at_the_repeat() -> None:
+    lead = ("28 April is the Day of Establishment of the Joint Staff of the Collective "
+            "Security Treaty Organization, created in 2003.")
+    sidebar = ("On April 25, 2025 a solemn graduation took place in the Academy.", lead,
+               "On 25 April this year, the Secretariat completed the annual course.")
+    page = page_text(sidebar, lead + " We recall the history of the Staff.", "More text.")
+    blocks, layout = layout_of(page, OTHER)
+    assert layout.title is None
+    assert blocks[layout.body_start].startswith("28 April is the Day")
+    assert layout.sidebar_end == 3
+
+
+def test_footer_navigation_contacts_and_cut_navigation_are_removed() -> None:
+    page = article("The CSTO held a meeting in Minsk", "02.02.2022", "The meeting was held.",
+                   footer=("The CSTO Press Secretary Vladimir Zaynetdinov",
+                           "+7495-621-33-23 - tel/fax", "Email: odkb-pressa@gov.ru", *FOOTER))
+    cut = article("The CSTO held a second meeting", "03.02.2022", "It was held too.",
+                  footer=("Go b",))
+    assert body_of(page, OTHER) == ["The meeting was held."]
+    assert body_of(cut, page, OTHER) == ["It was held too."]
+
+
+def test_title_likeness() -> None:
+    assert is_title_like("The CSTO Joint Staff is 20 years old")
+    assert not is_title_like("The meeting was held in Moscow.")
+    assert not is_title_like("26.07.2024")
+    assert not is_title_like("dated October 07, 2002")
