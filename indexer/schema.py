@@ -17,6 +17,7 @@ class Kind(Enum):
     FACET = "facet"  # exact values, several per document, countable
     DATE = "date"
     STORED = "stored"  # kept for display, not searchable
+    SORT_KEY = "sort_key"  # a hidden value to sort on
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,11 @@ PEOPLE_TEXT = Field("people_text", Kind.TEXT, stored=False, weight=2.0)  # every
 PERSON = Field("person", Kind.FACET)  # canonical names
 YEAR = Field("year", Kind.FACET, sortable=True)
 DATE = Field("date", Kind.DATE, sortable=True)
+UNDATED = Field("undated", Kind.SORT_KEY, stored=False)  # "1" sorts pages without a date last
 SOURCES = Field("sources", Kind.STORED)
 CONTENT_HASH = Field("content_hash", Kind.ID)
 
 FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, BODY_PAIRS, PEOPLE_TEXT, PERSON, YEAR, DATE,
-                             SOURCES, CONTENT_HASH)
+                             UNDATED, SOURCES, CONTENT_HASH)
 # Fields a plain query searches, with their ranking weights.
 SEARCH_FIELDS: dict[str, float] = {f.name: f.weight for f in (TITLE, BODY, PEOPLE_TEXT)}

@@ -1,8 +1,4 @@
-"""The search engine behind one interface: the only module that imports Whoosh.
-
-Everything else sees plain dictionaries and the field descriptions of `indexer.schema`, so
-another engine could take Whoosh's place by rewriting this module alone.
-"""
+"""Writing documents into an index, and reading stored documents back."""
 
 from __future__ import annotations
 
@@ -13,59 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, index
-from whoosh.analysis import (
-    Analyzer,
-    BiWordFilter,
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
-from whoosh.support.charset import accent_map
+from whoosh import index
 
 from indexer import schema
 from indexer.document import CleanDocument
+from indexer.engine.analysis import whoosh_schema
 
-# Letters and digits are separate words, so "23.12.2014The" gives "23.12.2014" and "the".
-_WORDS = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*"
 WRITER_MEMORY_MB = 256
-
-
-def text_analyzer() -> Analyzer:
-    """English stemming with accents folded: "António" and "Antonio" are one word."""
-    return (RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
-            | StopFilter() | StemFilter(lang="en"))
-
-
-def word_pairs_analyzer() -> Analyzer:
-    return (RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
-            | StopFilter() | BiWordFilter(sep=" "))
-
-
-def _whoosh_field(field: schema.Field) -> fields.FieldType:
-    match field.kind:
-        case schema.Kind.ID:
-            return fields.ID(stored=field.stored, unique=field is schema.ID)
-        case schema.Kind.TEXT:
-            # Field weights are applied at query time (schema.SEARCH_FIELDS), so they can be
-            # tuned without re-indexing.
-            return fields.TEXT(analyzer=text_analyzer(), stored=field.stored)
-        case schema.Kind.WORD_PAIRS:
-            return fields.TEXT(analyzer=word_pairs_analyzer(), stored=False, phrase=False)
-        case schema.Kind.FACET:
-            return fields.KEYWORD(stored=field.stored, commas=True, lowercase=False,
-                                  scorable=False, sortable=field.sortable)
-        case schema.Kind.DATE:
-            return fields.DATETIME(stored=field.stored, sortable=field.sortable)
-        case schema.Kind.STORED:
-            return fields.STORED()
-    raise ValueError(f"no Whoosh field for {field.kind}")
-
-
-def whoosh_schema() -> fields.Schema:
-    return fields.Schema(**{field.name: _whoosh_field(field) for field in schema.FIELDS})
 
 
 def index_record(document: CleanDocument) -> dict[str, Any]:
@@ -79,6 +29,7 @@ def index_record(document: CleanDocument) -> dict[str, Any]:
         schema.PERSON.name: ",".join(name.replace(",", " ") for name in document.people),
         schema.SOURCES.name: json.dumps(document.sources),
         schema.CONTENT_HASH.name: document.content_hash,
+        schema.UNDATED.name: "0" if document.date else "1",
     }
     if document.url:
         record[schema.URL.name] = document.url
@@ -137,10 +88,11 @@ def stored_documents(directory: Path) -> Iterator[dict[str, Any]]:
     """Every document's stored fields, with dates as `date` objects."""
     with index.open_dir(str(directory)).searcher() as searcher:
         for stored in searcher.all_stored_fields():
-            yield _plain(stored)
+            yield stored_record(stored)
 
 
-def _plain(stored: dict[str, Any]) -> dict[str, Any]:
+def stored_record(stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored fields as plain Python values."""
     record = dict(stored)
     if isinstance(record.get(schema.DATE.name), datetime):
         record[schema.DATE.name] = record[schema.DATE.name].date()
@@ -149,18 +101,6 @@ def _plain(stored: dict[str, Any]) -> dict[str, Any]:
     people = record.get(schema.PERSON.name) or ""
     record[schema.PERSON.name] = [name for name in people.split(",") if name]
     return record
-
-
-def search_ids(directory: Path, text: str, limit: int = 10) -> list[str]:
-    """Ids of the best matches of a plain query over the default fields, best first."""
-    from whoosh.qparser import MultifieldParser
-
-    ix = index.open_dir(str(directory))
-    parser = MultifieldParser(list(schema.SEARCH_FIELDS), ix.schema,
-                              fieldboosts=schema.SEARCH_FIELDS)
-    with ix.searcher() as searcher:
-        hits = searcher.search(parser.parse(text), limit=limit)
-        return [hit[schema.ID.name] for hit in hits]
 
 
 def document_count(directory: Path) -> int:

@@ -1,0 +1,30 @@
+"""The search engine behind one interface: the only package that imports Whoosh.
+
+Everything else sees plain values and the field descriptions of `indexer.schema`, so another
+engine could take Whoosh's place by rewriting this package alone.
+"""
+
+from indexer.engine.searching import (
+    SORTS,
+    FacetCount,
+    Hit,
+    IndexSearcher,
+    QuerySyntaxError,
+    SearchRequest,
+    SearchResult,
+    StoredDocument,
+)
+from indexer.engine.writing import (
+    IndexWriter,
+    document_count,
+    is_index,
+    stored_documents,
+    write_index,
+    writing,
+)
+
+__all__ = [
+    "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "QuerySyntaxError",
+    "SearchRequest", "SearchResult", "StoredDocument", "document_count", "is_index",
+    "stored_documents", "write_index", "writing",
+]

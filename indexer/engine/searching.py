@@ -1,0 +1,332 @@
+"""Searching one index generation: ranked hits, facet counts, snippets, suggestions."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from rapidfuzz.distance import Levenshtein
+from whoosh import highlight, index, query, sorting
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh.searching import Hit as WhooshHit
+
+from indexer import schema
+from indexer.engine.analysis import text_analyzer
+from indexer.engine.writing import stored_record
+
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
+MAX_QUERY_CHARS = 500
+FACET_TIME_LIMIT_S = 0.25
+SNIPPET_FRAGMENTS = 3
+LEAD_CHARS = 240
+SUGGEST_BELOW = 3  # offer "Did you mean" when a query finds fewer hits than this
+QUERY_FIELDS = {"title": "title", "body": "body", "person": "people_text",
+                "people": "people_text", "year": "year"}
+_FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):")
+
+
+class QuerySyntaxError(ValueError):
+    """A query we cannot read; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    years: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    page_size: int = 10
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str | None
+    url: str | None
+    date: date | None
+    people: tuple[str, ...]
+    snippet_html: str  # escaped text with <mark> around the matched words
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+    facets_complete: bool = True
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: str
+    title: str | None
+    url: str | None
+    date: date | None
+    people: tuple[str, ...]
+    body: str
+    sources: tuple[str, ...]
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    """`<mark>word</mark>` around each match; the text between is HTML-escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+        self.template = "<%(tag)s>%(t)s</%(tag)s>"
+
+
+@dataclass
+class _FacetColumns:
+    """Facet values by document number, read once per searcher (segments never change)."""
+
+    year: list[str | None] = field(default_factory=list)
+    people: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def check_syntax(text: str) -> None:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"The query is {len(text)} characters long; please keep it "
+                               f"under {MAX_QUERY_CHARS}.")
+    if text.count('"') % 2:
+        raise QuerySyntaxError('A quotation mark is not closed: add the closing " or remove it.')
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise QuerySyntaxError("The parentheses do not pair up: check each ( has its ).")
+    unknown = sorted({name for name in _FIELD_PREFIX.findall(_without_phrases(text))
+                      if name.lower() not in QUERY_FIELDS})
+    if unknown:
+        raise QuerySyntaxError(f"There is no field {unknown[0]}: here. You can search in "
+                               "title:, body:, person: and year:.")
+
+
+def _without_phrases(text: str) -> str:
+    return re.sub(r'"[^"]*"', " ", text)
+
+
+class IndexSearcher:
+    """One open generation of the index, shared by all requests until a newer one appears.
+
+    Whoosh searchers are not safe to use from several threads at once, so calls take a lock;
+    each server process answers one search at a time and runs several processes for more.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._index = index.open_dir(str(directory))
+        self._searcher = self._index.searcher()
+        self._lock = threading.Lock()
+        self._parser = MultifieldParser(list(schema.SEARCH_FIELDS), self._index.schema,
+                                        fieldboosts=schema.SEARCH_FIELDS)
+        self._parser.add_plugin(PlusMinusPlugin())
+        self._parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
+        self._columns = self._read_facet_columns()
+
+    @property
+    def document_count(self) -> int:
+        return self._searcher.doc_count()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def _read_facet_columns(self) -> _FacetColumns:
+        columns = _FacetColumns()
+        reader = self._searcher.reader()
+        size = reader.doc_count_all()
+        columns.year = [None] * size
+        columns.people = [()] * size
+        for docnum, stored in reader.iter_docs():
+            columns.year[docnum] = stored.get(schema.YEAR.name)
+            columns.people[docnum] = tuple(stored_record(stored)[schema.PERSON.name])
+        return columns
+
+    def parse(self, text: str) -> query.Query:
+        text = text.strip()
+        if not text:
+            return query.Every()
+        check_syntax(text)
+        parsed = self._parser.parse(text)
+        if parsed is query.NullQuery and not re.search(r"\w", text):
+            raise QuerySyntaxError("The query has no words to search for.")
+        return parsed
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        parsed = self.parse(request.text)
+        with self._lock:
+            return self._search(request, parsed)
+
+    def _search(self, request: SearchRequest, parsed: query.Query) -> SearchResult:
+        searcher = self._searcher
+        years = _any_of(schema.YEAR.name, request.years)
+        people = _any_of(schema.PERSON.name, request.people)
+        dates = _date_range(request.date_from, request.date_to)
+        combined = _all_of(parsed, years, people, dates)
+        sort = request.sort
+        if sort == "relevance" and isinstance(parsed, query.Every):
+            sort = "newest"  # browsing: relevance means nothing without words
+        sortedby = None if sort == "relevance" else [
+            sorting.FieldFacet(schema.UNDATED.name),  # undated pages last either way
+            sorting.FieldFacet(schema.DATE.name, reverse=sort == "newest")]
+        limit = request.page * request.page_size
+        results = searcher.search(combined, limit=limit, sortedby=sortedby, terms=True)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+        results.formatter = _MarkFormatter()
+        first = (request.page - 1) * request.page_size
+        hits = [self._hit(results[i]) for i in range(first, min(limit, results.scored_length()))]
+        total = len(results)
+        facets, complete = self._facets(_all_of(parsed, dates), years, people)
+        suggestion = None
+        if total < SUGGEST_BELOW and request.text.strip():
+            suggestion = self._suggest(request.text)
+        return SearchResult(total, hits, facets, complete, suggestion)
+
+    def _hit(self, hit: WhooshHit, highlighted: bool = True) -> Hit:
+        stored = stored_record(hit.fields())
+        snippet = hit.highlights(schema.BODY.name, top=SNIPPET_FRAGMENTS) if highlighted else ""
+        return Hit(stored["id"], stored.get("title") or None, stored.get("url"),
+                   stored.get("date"), tuple(stored[schema.PERSON.name]),
+                   snippet or html.escape(lead(stored.get("body", ""))))
+
+    def _docs(self, q: query.Query) -> set[int]:
+        return set(self._searcher.docs_for_query(q))
+
+    def _facets(self, base: query.Query, years: query.Query | None,
+                people: query.Query | None) -> tuple[dict[str, list[FacetCount]], bool]:
+        """Counts for each facet under the query and the *other* facet's selection, so that
+        choosing a second year (OR within a facet) shows what it would add."""
+        deadline = time.monotonic() + FACET_TIME_LIMIT_S
+        matching = self._docs(base)
+        for_years = matching & self._docs(people) if people is not None else matching
+        for_people = matching & self._docs(years) if years is not None else matching
+        year_counts, complete_years = _count(for_years, lambda d: (self._columns.year[d],),
+                                             deadline)
+        people_counts, complete_people = _count(for_people, lambda d: self._columns.people[d],
+                                                deadline)
+        facets = {
+            "year": [FacetCount(v, c) for v, c in sorted(year_counts.items(), reverse=True)],
+            "person": [FacetCount(v, c) for v, c in
+                       sorted(people_counts.items(), key=lambda item: (-item[1], item[0]))],
+        }
+        return facets, complete_years and complete_people
+
+    def _suggest(self, text: str) -> str | None:
+        """The query with each word the index does not know replaced by the closest one."""
+        reader = self._searcher.reader()
+        analyzer = text_analyzer()
+        changed = False
+
+        def correct(match: re.Match[str]) -> str:
+            nonlocal changed
+            word = match.group()
+            if word in ("AND", "OR", "NOT") or text[match.end():match.end() + 1] == ":":
+                return word
+            stems = [token.text for token in analyzer(word)]
+            if not stems or any((name, stem) in reader for name in schema.SEARCH_FIELDS
+                                for stem in stems):
+                return word
+            candidates = [candidate for name in schema.SEARCH_FIELDS
+                          for candidate in reader.corrector(name).suggest(word.lower(), limit=5)]
+            if not candidates:
+                return word
+            changed = True
+            best = min(candidates, key=lambda c: Levenshtein.distance(c, word.lower()))
+            return _same_case(best, word)
+
+        corrected = re.sub(r"[^\W\d_]{3,}", correct, text)
+        return corrected if changed else None
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        with self._lock:
+            stored = self._searcher.document(**{schema.ID.name: doc_id})
+        if stored is None:
+            return None
+        record = stored_record(stored)
+        return StoredDocument(record["id"], record.get("title") or None, record.get("url"),
+                              record.get("date"), tuple(record[schema.PERSON.name]),
+                              record.get("body", ""), tuple(record.get("sources", ())))
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        with self._lock:
+            docnum = self._searcher.document_number(**{schema.ID.name: doc_id})
+            if docnum is None:
+                return []
+            results = self._searcher.more_like(docnum, schema.BODY.name, top=limit)
+            return [self._hit(hit, highlighted=False) for hit in results]
+
+    def mark_terms(self, text: str, query_text: str) -> str:
+        """The whole text, escaped, with the words that the query matches in <mark>."""
+        try:
+            parsed = self.parse(query_text)
+        except QuerySyntaxError:
+            return html.escape(text)
+        words = {word for fieldname, word in parsed.iter_all_terms()
+                 if fieldname in (schema.BODY.name, schema.TITLE.name)}
+        if not words:
+            return html.escape(text)
+        terms = frozenset(w.decode() if isinstance(w, bytes) else w for w in words)
+        return highlight.highlight(text, terms, text_analyzer(), highlight.WholeFragmenter(),
+                                   _MarkFormatter(), top=1) or html.escape(text)
+
+
+def _same_case(word: str, model: str) -> str:
+    if model.isupper():
+        return word.upper()
+    return word.capitalize() if model[:1].isupper() else word
+
+
+def lead(body: str) -> str:
+    """The beginning of the text, cut at a word boundary."""
+    if len(body) <= LEAD_CHARS:
+        return body
+    return body[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _count(docs: Iterable[int], values_of: Any, deadline: float) -> tuple[Counter[str], bool]:
+    counts: Counter[str] = Counter()
+    for number, docnum in enumerate(docs):
+        if number % 1024 == 0 and time.monotonic() > deadline:
+            return counts, False
+        counts.update(value for value in values_of(docnum) if value)
+    return counts, True
+
+
+def _any_of(fieldname: str, values: Sequence[str]) -> query.Query | None:
+    if not values:
+        return None
+    return query.Or([query.Term(fieldname, value) for value in values])
+
+
+def _date_range(start: date | None, end: date | None) -> query.Query | None:
+    if start is None and end is None:
+        return None
+    low = datetime(start.year, start.month, start.day) if start else None
+    high = (datetime(end.year, end.month, end.day) + timedelta(days=1)
+            - timedelta(microseconds=1)) if end else None
+    return query.DateRange(schema.DATE.name, low, high)
+
+
+def _all_of(*parts: query.Query | None) -> query.Query:
+    present = [part for part in parts if part is not None]
+    return present[0] if len(present) == 1 else query.And(present)
