@@ -6,7 +6,10 @@ INSTALLED := $(VENV)/.installed
 RAW ?= raw
 INDEX ?= index
 
-.PHONY: setup index run test lint
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup index run test lint browser
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +23,16 @@ index: setup
 	$(BIN)/csto-index build $(RAW) --index $(INDEX)
 
 run: index
+	$(BIN)/csto-search serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+# The browser test drives Debian's Chromium; install it where it is missing (as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    >/dev/null 2>&1 || echo "Could not install chromium: the browser test will be skipped."; }
 
 lint: setup
 	$(BIN)/ruff check .
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest

@@ -80,7 +80,8 @@ def title_pair_date(title: str, following: str, is_last: bool) -> tuple[bool, da
         rest = following[len(title):].strip()
         if rest and DATE_SUFFIX.match(rest):
             return True, parse_numeric_date(rest)
-        return False, None
+        # The same line twice: the site's pattern with the date left out.
+        return not rest and is_title_like(title), None
     # The crawler cut the page in the middle of the repeated title.
     cut_copy = is_last and len(following) >= MIN_CUT_COPY_CHARS and title.startswith(following)
     return cut_copy, None

@@ -31,6 +31,7 @@ LEAD_CHARS = 240
 SUGGEST_BELOW = 3  # offer "Did you mean" when a query finds fewer hits than this
 QUERY_FIELDS = {"title": "title", "body": "body", "person": "people_text",
                 "people": "people_text", "year": "year"}
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):")
 
 
@@ -122,6 +123,10 @@ def check_syntax(text: str) -> None:
                                "title:, body:, person: and year:.")
 
 
+def _without_fields(text: str) -> str:
+    return _FIELD_PREFIX.sub(" ", text)
+
+
 def _without_phrases(text: str) -> str:
     return re.sub(r'"[^"]*"', " ", text)
 
@@ -167,10 +172,11 @@ class IndexSearcher:
         if not text:
             return query.Every()
         check_syntax(text)
-        parsed = self._parser.parse(text)
-        if parsed is query.NullQuery and not re.search(r"\w", text):
-            raise QuerySyntaxError("The query has no words to search for.")
-        return parsed
+        words = set(re.findall(r"[\w*?]+", _without_fields(text))) - _OPERATORS
+        if not words:
+            raise QuerySyntaxError("The query has no words to search for, only operators "
+                                   "or punctuation.")
+        return self._parser.parse(text)
 
     def search(self, request: SearchRequest) -> SearchResult:
         parsed = self.parse(request.text)

@@ -1,0 +1,1 @@
+"""The web front end and JSON API over the CSTO archive index."""

@@ -1,0 +1,114 @@
+"""The ASGI application, built by `create_app(settings)`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from indexer.store import IndexStore
+from search_app import views
+from search_app.current_index import CurrentIndex, IndexMissing
+from search_app.settings import Settings
+
+HERE = Path(__file__).parent
+SECURITY_HEADERS = {
+    # No script runs on these pages at all, inline or not; nothing is framed or fetched
+    # from elsewhere.
+    "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+                               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status)
+    return views.render(request, "error.html", status_code=status, status=status,
+                        message=message, query=request.query_params.get("q", ""))
+
+
+async def bad_request(request: Request, error: Exception) -> Response:
+    return _error(request, 400, str(error))
+
+
+async def not_found(request: Request, error: Exception) -> Response:
+    return _error(request, 404, str(error) if isinstance(error, LookupError)
+                  else "There is no page at this address.")
+
+
+async def no_index(request: Request, error: Exception) -> Response:
+    return _error(request, 503, f"{error} The administrator can build one with "
+                                "`csto-index build`.")
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if error.status_code == 404:
+        return await not_found(request, error)
+    return _error(request, error.status_code, error.detail)
+
+
+def create_app(settings: Settings) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/", views.home),
+            Route("/search", views.search_page),
+            Route("/search.atom", views.atom_feed),
+            Route("/doc/{doc_id:str}", views.document_page),
+            Route("/api/search", views.api_search),
+            Route("/api/doc/{doc_id:str}", views.api_document),
+            Route("/api/openapi.json", views.openapi),
+            Route("/healthz", views.healthz),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            views.BadRequest: bad_request,
+            LookupError: not_found,
+            IndexMissing: no_index,
+            HTTPException: http_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.index = CurrentIndex(IndexStore(settings.index_dir))
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """Factory for uvicorn (`--factory`), configured by CSTO_* environment variables."""
+    return create_app(Settings.from_environment())

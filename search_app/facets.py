@@ -1,0 +1,54 @@
+"""Facet values as the pages show them: each with its count, whether it is selected, and the
+link that toggles it (so the HTML is plain links that work without JavaScript)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from indexer.engine import FacetCount
+from search_app.params import search_url
+
+FACET_PARAMETERS = {"year": "year", "person": "person"}
+FACET_TITLES = {"year": "Year", "person": "Official"}
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    title: str
+    values: list[FacetValue]
+    clear_url: str | None  # drops this facet's selection, when there is one
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [asdict(value) for value in self.values]
+
+
+def build_facet(name: str, counts: list[FacetCount], params: QueryParams, path: str,
+                shown: int) -> Facet:
+    key = FACET_PARAMETERS[name]
+    selected = list(dict.fromkeys(params.getlist(key)))
+    by_value = {count.value: count.count for count in counts}
+    # Selected values stay listed (with 0 if the query no longer finds them) so they can be
+    # switched off; the others are the most frequent ones.
+    values = selected + [c.value for c in counts if c.value not in selected][:shown]
+    facet_values = []
+    for value in values:
+        toggled = [v for v in selected if v != value] if value in selected else [*selected, value]
+        facet_values.append(FacetValue(
+            value=value, label=value, count=by_value.get(value, 0),
+            selected=value in selected,
+            toggle_url=search_url(path, params, **{key: toggled, "page": None})))
+    clear = search_url(path, params, **{key: None, "page": None}) if selected else None
+    return Facet(name, FACET_TITLES[name], facet_values, clear)

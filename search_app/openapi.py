@@ -1,0 +1,76 @@
+"""The OpenAPI description of the JSON API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_SEARCH_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
+     "description": 'Words (all must match), "phrases", -exclusion, OR, prefix*, and the '
+                    "fields title:, person:, year:."},
+    {"name": "year", "in": "query", "schema": {"type": "array", "items": {
+        "type": "string", "pattern": "^[0-9]{4}$"}}, "style": "form", "explode": True,
+     "description": "Years to keep; several are OR-ed."},
+    {"name": "person", "in": "query", "schema": {"type": "array", "items": _STRING},
+     "style": "form", "explode": True,
+     "description": "Canonical names of officials to keep; several are OR-ed."},
+    {"name": "from", "in": "query", "schema": _STRING, "description": "YYYY[-MM[-DD]]"},
+    {"name": "to", "in": "query", "schema": _STRING, "description": "YYYY[-MM[-DD]]"},
+    {"name": "sort", "in": "query",
+     "schema": {"type": "string", "enum": ["relevance", "newest", "oldest"]}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                "maximum": 1000}},
+    {"name": "size", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                "maximum": 50}},
+]
+_HIT = {"type": "object", "properties": {
+    "id": _STRING, "title": _NULLABLE_STRING, "url": _NULLABLE_STRING,
+    "date": _NULLABLE_STRING, "people": {"type": "array", "items": _STRING},
+    "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
+    "doc_url": _STRING}}
+_FACET_VALUE = {"type": "object", "properties": {
+    "value": _STRING, "label": _STRING, "count": {"type": "integer"},
+    "selected": {"type": "boolean"}, "toggle_url": _STRING}}
+_ERROR = {"description": "A parameter or the query cannot be read",
+          "content": {"application/json": {"schema": {
+              "type": "object", "properties": {"error": _STRING}}}}}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "csto-search API", "version": "1.0.0",
+             "description": "Full-text search over the CSTO press-release archive."},
+    "paths": {
+        "/api/search": {"get": {
+            "summary": "Ranked, highlighted search with year and official facets",
+            "parameters": _SEARCH_PARAMETERS,
+            "responses": {
+                "200": {"description": "One page of results", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "query": _STRING, "total": {"type": "integer"},
+                        "page": {"type": "integer"}, "page_size": {"type": "integer"},
+                        "pages": {"type": "integer"}, "sort": _STRING,
+                        "took_ms": {"type": "number"},
+                        "results": {"type": "array", "items": _HIT},
+                        "facets": {"type": "object", "additionalProperties": {
+                            "type": "array", "items": _FACET_VALUE}},
+                        "facets_complete": {"type": "boolean"},
+                        "suggestion": _NULLABLE_STRING, "suggestion_url": _NULLABLE_STRING,
+                        "previous_url": _NULLABLE_STRING, "next_url": _NULLABLE_STRING}}}}},
+                "400": _ERROR}}},
+        "/api/doc/{doc_id}": {"get": {
+            "summary": "One clean document and documents like it",
+            "parameters": [{"name": "doc_id", "in": "path", "required": True,
+                            "schema": _STRING}],
+            "responses": {
+                "200": {"description": "The document", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {
+                        "id": _STRING, "title": _NULLABLE_STRING, "url": _NULLABLE_STRING,
+                        "date": _NULLABLE_STRING,
+                        "people": {"type": "array", "items": _STRING},
+                        "body": _STRING, "sources": {"type": "array", "items": _STRING},
+                        "similar": {"type": "array", "items": _HIT}}}}}},
+                "404": {"description": "No such document"}}}},
+    },
+}

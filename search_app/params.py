@@ -1,0 +1,99 @@
+"""Reading and checking the query string of a search; building URLs that change it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlencode
+
+from starlette.datastructures import QueryParams
+
+from indexer.engine import SORTS, SearchRequest
+from search_app.settings import Settings
+
+_YEAR = re.compile(r"^\d{4}$")
+_DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+MAX_PERSON_CHARS = 200
+MAX_FILTER_VALUES = 20
+SEARCH_KEYS = ("q", "year", "person", "from", "to", "sort", "page", "size")
+
+
+class ParamError(ValueError):
+    """A parameter that makes no sense; the message says which and why."""
+
+
+def _integer(params: QueryParams, name: str, default: int, low: int, high: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ParamError(f"'{name}' must be a whole number from {low} to {high}, "
+                         f"not {raw[:20]!r}.")
+    return int(raw)
+
+
+def _day(params: QueryParams, name: str, end: bool) -> date | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    match = _DAY.match(raw)
+    if not match:
+        raise ParamError(f"'{name}' must be a date as YYYY, YYYY-MM or YYYY-MM-DD, "
+                         f"not {raw[:20]!r}.")
+    year, month, day = int(match[1]), match[2], match[3]
+    try:
+        if month is None:
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        if day is None:
+            first = date(year, int(month), 1)
+            following = date(year + int(month) // 12, int(month) % 12 + 1, 1)
+            return date.fromordinal(following.toordinal() - 1) if end else first
+        return date(year, int(month), int(day))
+    except ValueError:
+        raise ParamError(f"'{name}' is not a real date: {raw!r}.") from None
+
+
+def _values(params: QueryParams, name: str) -> tuple[str, ...]:
+    values = tuple(dict.fromkeys(v.strip() for v in params.getlist(name) if v.strip()))
+    if len(values) > MAX_FILTER_VALUES:
+        raise ParamError(f"At most {MAX_FILTER_VALUES} '{name}' values can be chosen at once.")
+    return values
+
+
+def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
+    years = _values(params, "year")
+    bad_year = next((y for y in years if not _YEAR.match(y)), None)
+    if bad_year is not None:
+        raise ParamError(f"'year' must be four digits, not {bad_year[:20]!r}.")
+    people = _values(params, "person")
+    if any(len(p) > MAX_PERSON_CHARS for p in people):
+        raise ParamError(f"A 'person' value is longer than {MAX_PERSON_CHARS} characters.")
+    sort = params.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise ParamError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:20]!r}.")
+    date_from, date_to = _day(params, "from", end=False), _day(params, "to", end=True)
+    if date_from and date_to and date_from > date_to:
+        raise ParamError("'from' is after 'to': swap them to search that period.")
+    return SearchRequest(
+        text=params.get("q", ""),
+        years=years,
+        people=people,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,  # type: ignore[arg-type]
+        page=_integer(params, "page", 1, 1, settings.max_page),
+        page_size=_integer(params, "size", settings.page_size, 1, settings.max_page_size),
+    )
+
+
+def search_url(path: str, params: QueryParams, **changes: str | list[str] | None) -> str:
+    """`path` with the search parameters of `params`, some changed (None drops one)."""
+    items: list[tuple[str, str]] = []
+    for key in SEARCH_KEYS:
+        if key in changes:
+            value = changes[key]
+            values = [] if value is None else [value] if isinstance(value, str) else value
+        else:
+            values = params.getlist(key)
+        items += [(key, v) for v in values if v != ""]
+    return f"{path}?{urlencode(items)}" if items else path

@@ -1,0 +1,23 @@
+"""Settings of the web app, from arguments or from CSTO_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("index")
+    page_size: int = 10
+    max_page_size: int = 50
+    max_page: int = 1000
+    feed_size: int = 20
+    facet_values_shown: int = 12
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """CSTO_INDEX (index folder) and CSTO_PAGE_SIZE (results per page)."""
+        return cls(index_dir=Path(os.environ.get("CSTO_INDEX", "index")),
+                   page_size=int(os.environ.get("CSTO_PAGE_SIZE", "10")))

@@ -1,0 +1,189 @@
+"""The pages, the JSON API and the feed. Each view reads the request, asks the index, and
+hands plain values to a template or to JSON."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from indexer.engine import Hit, IndexSearcher, QuerySyntaxError, SearchRequest, SearchResult
+from search_app.current_index import IndexMissing
+from search_app.facets import Facet, build_facet
+from search_app.openapi import OPENAPI
+from search_app.params import ParamError, search_request, search_url
+from search_app.settings import Settings
+
+SIMILAR_DOCUMENTS = 5
+LATEST_DOCUMENTS = 10
+
+
+class BadRequest(Exception):
+    """Shown to the visitor with status 400 and this message."""
+
+
+@dataclass
+class SearchPage:
+    """Everything a results page, the API and the feed show for one search."""
+
+    request: SearchRequest
+    result: SearchResult
+    facets: list[Facet]
+    took_ms: float
+    path: str
+    params: QueryParams
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.result.total // self.request.page_size))
+
+    def page_url(self, page: int) -> str:
+        return search_url(self.path, self.params, page=str(page))
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.page_url(self.request.page - 1) if self.request.page > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.page_url(self.request.page + 1) if self.request.page < self.pages else None
+
+    @property
+    def suggestion_url(self) -> str | None:
+        suggestion = self.result.suggestion
+        return search_url(self.path, self.params, q=suggestion, page=None) if suggestion else None
+
+    @property
+    def clear_url(self) -> str | None:
+        filtered = any(self.params.getlist(k) for k in ("year", "person", "from", "to"))
+        return search_url(self.path, self.params, year=None, person=None, **{
+            "from": None, "to": None, "page": None}) if filtered else None
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def searcher_of(request: Request) -> IndexSearcher:
+    return request.app.state.index.get()  # type: ignore[no-any-return]
+
+
+def run_search(request: Request, path: str, **overrides: Any) -> SearchPage:
+    settings = settings_of(request)
+    try:
+        search = search_request(request.query_params, settings)
+    except ParamError as error:
+        raise BadRequest(str(error)) from None
+    if overrides:
+        search = SearchRequest(**{**search.__dict__, **overrides})
+    started = time.perf_counter()
+    try:
+        result = searcher_of(request).search(search)
+    except QuerySyntaxError as error:
+        raise BadRequest(str(error)) from None
+    took_ms = (time.perf_counter() - started) * 1000
+    facets = [build_facet(name, counts, request.query_params, path,
+                          settings.facet_values_shown)
+              for name, counts in result.facets.items()]
+    return SearchPage(search, result, facets, took_ms, path, request.query_params)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status_code)  # type: ignore[no-any-return]
+
+
+def home(request: Request) -> Response:
+    page = run_search(request, "/search", text="", sort="newest",
+                      page_size=LATEST_DOCUMENTS, page=1, years=(), people=())
+    return render(request, "home.html", page=page)
+
+
+def search_page(request: Request) -> Response:
+    page = run_search(request, "/search")
+    return render(request, "search.html", page=page, query=page.request.text)
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {"id": hit.id, "title": hit.title, "url": hit.url, "date": _iso(hit.date),
+            "people": list(hit.people), "snippet": hit.snippet_html,
+            "doc_url": f"/doc/{hit.id}"}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def api_search(request: Request) -> Response:
+    page = run_search(request, "/api/search")
+    return JSONResponse({
+        "query": page.request.text,
+        "total": page.result.total,
+        "page": page.request.page,
+        "page_size": page.request.page_size,
+        "pages": page.pages,
+        "sort": page.request.sort,
+        "took_ms": round(page.took_ms, 2),
+        "results": [hit_json(hit) for hit in page.result.hits],
+        "facets": {facet.name: facet.as_json() for facet in page.facets},
+        "facets_complete": page.result.facets_complete,
+        "suggestion": page.result.suggestion,
+        "suggestion_url": page.suggestion_url,
+        "previous_url": page.previous_url,
+        "next_url": page.next_url,
+    })
+
+
+def atom_feed(request: Request) -> Response:
+    page = run_search(request, "/search", sort="newest", page=1,
+                      page_size=settings_of(request).feed_size)
+    response = render(request, "feed.xml", page=page, self_url=str(request.url),
+                      base_url=str(request.base_url).rstrip("/"), html_url=page.page_url(1))
+    response.headers["content-type"] = "application/atom+xml; charset=utf-8"
+    return response
+
+
+def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:
+    searcher = searcher_of(request)
+    document = searcher.document(request.path_params["doc_id"])
+    if document is None:
+        raise LookupError("No document has this address.")
+    return searcher, document
+
+
+def document_page(request: Request) -> Response:
+    searcher, document = _document_or_404(request)
+    query = request.query_params.get("q", "")
+    paragraphs = [searcher.mark_terms(p, query) if query else None
+                  for p in document.body.split("\n\n")]
+    return render(request, "document.html", document=document, query=query,
+                  paragraphs=list(zip(document.body.split("\n\n"), paragraphs, strict=True)),
+                  similar=searcher.similar(document.id, SIMILAR_DOCUMENTS))
+
+
+def api_document(request: Request) -> Response:
+    searcher, document = _document_or_404(request)
+    return JSONResponse({
+        "id": document.id, "title": document.title, "url": document.url,
+        "date": _iso(document.date), "people": list(document.people),
+        "body": document.body, "sources": list(document.sources),
+        "similar": [hit_json(hit) for hit in searcher.similar(document.id, SIMILAR_DOCUMENTS)],
+    })
+
+
+def healthz(request: Request) -> Response:
+    try:
+        searcher = searcher_of(request)
+    except IndexMissing as error:
+        return JSONResponse({"status": "no index", "detail": str(error)}, status_code=503)
+    return JSONResponse({"status": "ok", "generation": request.app.state.index.generation,
+                         "documents": searcher.document_count})
+
+
+def openapi(_request: Request) -> Response:
+    return JSONResponse(OPENAPI)

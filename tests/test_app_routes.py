@@ -1,0 +1,236 @@
+"""Routes of the web app and the JSON API, against a real index built from fixture pages."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from indexer.builder import build
+from indexer.store import IndexStore
+from search_app.app import create_app
+from search_app.settings import Settings
+from tests.conftest import SIDEBAR_B, article
+
+PAGES = {
+    "talks.txt": article(
+        "The CSTO Joint Staff held staff talks on joint trainings", "28.04.2022",
+        "From April 26 to 28, the CSTO Joint Staff held staff talks on the trainings.",
+        "Colonel General Anatoly Sidorov opened the staff talks.", sidebar=SIDEBAR_B),
+    "zas.txt": article(
+        "Stanislav Zas visited the Joint Staff", "16.01.2021",
+        "On January 16, 2021, Stanislav Zas visited the Joint Staff. The staff showed "
+        "him the Crisis Response Center.", "Anatoly Sidorov informed him about trainings."),
+    "semerikov.txt": article(
+        "Valery Semerikov spoke on drug trafficking", "10.03.2021",
+        "On 10 March 2021, Valery Semerikov addressed the UN Commission on Narcotic Drugs.",
+        "Drug trafficking from Afghanistan was the main topic."),
+    "markup.txt": article(
+        "A page whose text carries <script>alert('x')</script> markup", "05.05.2023",
+        "This paragraph has <b>bold</b> tags and <script>alert('pwned')</script> in it, "
+        "about the Tajik-Afghan border.", sidebar=SIDEBAR_B),
+    "undated.txt": article(
+        "Statement of the Secretariat on the Tajik-Afghan border", "",
+        "The Secretariat expresses concern over the situation on the Tajik-Afghan border."),
+}
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    raw = tmp_path_factory.mktemp("raw")
+    for name, text in PAGES.items():
+        (raw / name).write_text(text, "utf-8")
+    root = tmp_path_factory.mktemp("index")
+    build(raw, IndexStore(root))
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(index_dir: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(index_dir=index_dir))) as test_client:
+        yield test_client
+
+
+def api(client: TestClient, **params: object) -> dict:  # type: ignore[type-arg]
+    response = client.get("/api/search", params=params)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def titles(result: dict) -> list[str]:  # type: ignore[type-arg]
+    return [hit["title"] for hit in result["results"]]
+
+
+def test_ranking_weights_the_title(client: TestClient) -> None:
+    result = api(client, q="staff talks")
+    assert titles(result)[0] == "The CSTO Joint Staff held staff talks on joint trainings"
+    assert api(client, q="Joint Staff")["total"] == 2
+
+
+def test_query_language(client: TestClient) -> None:
+    assert titles(api(client, q='"Tajik-Afghan border"')) != []
+    assert api(client, q='"Tajik-Afghan border"')["total"] == 2
+    assert api(client, q="Joint Staff -Zas")["total"] == 1
+    assert api(client, q="Zas OR Semerikov")["total"] == 2
+    assert api(client, q="traffick*")["total"] == 1
+    assert titles(api(client, q="title:Semerikov")) == [
+        "Valery Semerikov spoke on drug trafficking"]
+    assert api(client, q="person:Sidorov")["total"] == 2
+    assert api(client, q="year:2022")["total"] == 1
+
+
+def test_facets_count_toggle_and_multi_select(client: TestClient) -> None:
+    result = api(client, q="", sort="oldest")
+    years = {f["value"]: f for f in result["facets"]["year"]}
+    assert {k: v["count"] for k, v in years.items()} == {"2021": 2, "2022": 1, "2023": 1}
+    assert not years["2021"]["selected"]
+    chosen = client.get(years["2021"]["toggle_url"]).json()
+    assert chosen["total"] == 2
+    chosen_years = {f["value"]: f for f in chosen["facets"]["year"]}
+    assert chosen_years["2021"]["selected"]
+    # OR inside a facet: the other years keep their counts and add to the selection.
+    both = client.get(chosen_years["2022"]["toggle_url"]).json()
+    assert both["total"] == 3
+    # AND across facets.
+    people = {f["value"]: f for f in both["facets"]["person"]}
+    assert people["Anatoly Sidorov"]["count"] == 2
+    narrowed = client.get(people["Anatoly Sidorov"]["toggle_url"]).json()
+    assert narrowed["total"] == 2
+    assert {f["value"]: f["count"] for f in narrowed["facets"]["year"]}["2021"] == 1
+    # Toggling a selected value removes it.
+    undone = client.get({f["value"]: f for f in narrowed["facets"]["year"]}["2021"]
+                        ["toggle_url"]).json()
+    assert [f["value"] for f in undone["facets"]["year"] if f["selected"]] == ["2022"]
+
+
+def test_date_range_and_sort(client: TestClient) -> None:
+    assert api(client, **{"from": "2022-01-01", "to": "2022-12-31"})["total"] == 1
+    assert api(client, **{"from": "2021"})["total"] == 4
+    newest = [r["date"] for r in api(client, sort="newest")["results"]]
+    assert newest == ["2023-05-05", "2022-04-28", "2021-03-10", "2021-01-16", None]
+    oldest = [r["date"] for r in api(client, sort="oldest")["results"]]
+    assert oldest == ["2021-01-16", "2021-03-10", "2022-04-28", "2023-05-05", None]
+
+
+def test_paging(client: TestClient) -> None:
+    first = api(client, q="", size=2)
+    assert first["pages"] == 3 and len(first["results"]) == 2 and first["previous_url"] is None
+    second = client.get(first["next_url"]).json()
+    assert second["page"] == 2 and second["results"][0]["id"] not in {
+        r["id"] for r in first["results"]}
+    beyond = client.get("/search", params={"q": "staff", "page": "40"})
+    assert beyond.status_code == 200 and "Go to the last page" in beyond.text
+    assert api(client, q="staff", page=40)["results"] == []
+
+
+@pytest.mark.parametrize("params", [{"page": "0"}, {"page": "abc"}, {"size": "1000"},
+                                    {"sort": "random"}, {"year": "20x1"},
+                                    {"from": "2021-13-01"}, {"from": "2023", "to": "2021"}])
+def test_nonsense_parameters_are_400_with_a_message(client: TestClient,
+                                                    params: dict[str, str]) -> None:
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 400
+    assert response.json()["error"]
+    page = client.get("/search", params=params)
+    assert page.status_code == 400 and "We could not read this search" in page.text
+
+
+@pytest.mark.parametrize("query", ['"open quote', "(unbalanced", "colour:red", "AND OR"])
+def test_bad_syntax_is_a_400_with_a_helpful_message(client: TestClient, query: str) -> None:
+    response = client.get("/search", params={"q": query})
+    assert response.status_code == 400
+    assert "We could not read this search" in response.text
+    assert client.get("/api/search", params={"q": query}).status_code == 400
+
+
+def test_did_you_mean(client: TestClient) -> None:
+    result = api(client, q="trainnigs")
+    assert result["total"] == 0 and result["suggestion"] == "trainings"
+    assert client.get(result["suggestion_url"]).json()["total"] == 2
+    page = client.get("/search", params={"q": "trainnigs"})
+    assert "Did you mean" in page.text and "q=trainings" in page.text
+
+
+def test_snippets_mark_the_words_as_written(client: TestClient) -> None:
+    (hit,) = api(client, q="trafficking")["results"]
+    assert "<mark>trafficking</mark>" in hit["snippet"]
+    # The query's stem matches; the snippet marks the word as the page spells it.
+    snippets = [r["snippet"] for r in api(client, q="training")["results"]]
+    assert any("<mark>trainings</mark>" in snippet for snippet in snippets)
+    # A hit on the title alone shows the lead of the page.
+    (title_only,) = api(client, q="title:statement")["results"]
+    assert title_only["snippet"].startswith("The Secretariat expresses concern")
+
+
+def test_everything_shown_is_escaped(client: TestClient) -> None:
+    attack = "<script>alert(1)</script>"
+    page = client.get("/search", params={"q": attack})
+    assert attack not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    markup = client.get("/search", params={"q": "bold tags"})
+    assert "<script>alert('pwned')</script>" not in markup.text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in markup.text or "&lt;b&gt;<mark>bold" in markup.text
+    (hit,) = api(client, q="bold tags")["results"]
+    document = client.get(f"/doc/{hit['id']}", params={"q": "bold"})
+    assert "<script>alert" not in document.text and "&lt;script&gt;" in document.text
+    assert "<mark>bold</mark>" in document.text
+
+
+def test_document_page(client: TestClient) -> None:
+    (hit,) = api(client, q="Semerikov drug")["results"]
+    page = client.get(f"/doc/{hit['id']}", params={"q": "drug"})
+    assert page.status_code == 200
+    assert "<mark>Drug</mark> trafficking" in page.text
+    assert 'href="/search?person=Valery%20Semerikov"' in page.text
+    talks = api(client, q="staff talks")["results"][0]
+    similar = client.get(f"/doc/{talks['id']}").text
+    assert "More like this" in similar and "Stanislav Zas visited the Joint Staff" in similar
+    data = client.get(f"/api/doc/{hit['id']}").json()
+    assert data["people"] == ["Valery Semerikov"] and data["date"] == "2021-03-10"
+    assert data["sources"] == ["semerikov.txt"]
+    for missing in ("/doc/nope", "/doc/..%2F..%2Fetc%2Fpasswd", "/api/doc/x" * 3):
+        assert client.get(missing).status_code == 404
+
+
+def test_home_feed_health_and_openapi(client: TestClient) -> None:
+    home = client.get("/")
+    assert home.status_code == 200 and "Latest documents" in home.text
+    assert "5 documents in the archive" in home.text
+    feed = client.get("/search.atom", params={"q": "Joint Staff"})
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    entries = ElementTree.fromstring(feed.content).findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 2
+    assert client.get("/healthz").json()["documents"] == 5
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/search" in spec["paths"]
+
+
+def test_security_headers(client: TestClient) -> None:
+    headers = client.get("/").headers
+    assert "script-src" not in headers["content-security-policy"]  # nothing may run at all
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_the_server_follows_a_new_generation(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(PAGES["zas.txt"], "utf-8")
+    store = IndexStore(tmp_path / "index")
+    build(raw, store)
+    with TestClient(create_app(Settings(index_dir=store.root))) as test_client:
+        assert test_client.get("/healthz").json()["documents"] == 1
+        (raw / "b.txt").write_text(PAGES["semerikov.txt"], "utf-8")
+        build(raw, store)
+        health = test_client.get("/healthz").json()
+        assert health["documents"] == 2 and health["generation"] == store.current_name()
+
+
+def test_no_index_is_a_clear_503(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(index_dir=tmp_path / "none"))) as test_client:
+        response = test_client.get("/search", params={"q": "x"})
+        assert response.status_code == 503 and "csto-index build" in response.text
