@@ -148,3 +148,11 @@ def test_console_script_help_is_understandable() -> None:
     output = subprocess.run([exe, "--help"], capture_output=True, text=True, check=True).stdout
     for command in ("build", "update", "extract", "stats"):
         assert command in output
+
+
+def test_serve_refuses_without_an_index_and_names_the_command(tmp_path: Path) -> None:
+    from search_app.cli import main as search_main
+
+    result = CliRunner().invoke(search_main, ["serve", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert "There is no index" in result.output and "csto-index build" in result.output
