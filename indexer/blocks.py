@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 # Control characters other than newline and tab never belong in a page's text.
@@ -23,6 +24,7 @@ def split_blocks(text: str) -> list[str]:
     return [block for block in blocks if block]
 
 
+@lru_cache(maxsize=1 << 16)
 def block_key(block: str) -> str:
     """Key under which repeated blocks are counted: case, quotes and punctuation folded."""
     return re.sub(r"[^\w]+", " ", block.casefold()).strip()

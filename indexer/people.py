@@ -17,7 +17,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -29,10 +29,12 @@ REGISTRY_FILE = "officials.json"
 
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}$")
-_TOKEN = re.compile(
-    r"(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}(?=\s*[A-Z])"  # initials: "I.N.", "Sh.J."
-    r"|[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*"  # a word, hyphenated parts allowed
+_CAPITALISED = (
+    r"(?:(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}(?=\s?[A-Z])"  # initials: "I.N.", "Sh.J."
+    r"|[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’]*(?:-[^\W\d_][\w'’]*)*)"  # a capitalised, maybe hyphenated word
 )
+_TOKEN = re.compile(_CAPITALISED)
+_RUN = re.compile(rf"{_CAPITALISED}(?: ?{_CAPITALISED})*")
 _RANK_BEFORE_NAME = re.compile(
     r"\b(?:(?:Colonel|Lieutenant|Major|Army)[ -]General|Mr\.|Mrs\.|Ms\.|Dr\.)\s+$"
 )
@@ -73,6 +75,7 @@ class Mention:
         return f"{self.given} {self.surname}"
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """Spelling-insensitive key: no accents, case, y/i, kh/h, or doubled letters."""
     text = unicodedata.normalize("NFKD", name)
@@ -105,20 +108,20 @@ class NameLexicon:
 
     officials: tuple[Official, ...]
     given_names: frozenset[str]
+    known: tuple[tuple[Official, Mention], ...] = ()  # every registry spelling, parsed
 
     def is_given_name(self, word: str) -> bool:
         return fold(word) in self.given_names
 
-    def official_mentions(self) -> Iterable[tuple[Official, Mention]]:
-        for official in self.officials:
-            for written in (official.name, *official.aliases):
-                mention = parse_full_name(written)
-                if mention is not None:
-                    yield official, mention
-
     def find_official(self, mention: Mention) -> Official | None:
-        return next((official for official, known in self.official_mentions()
+        return next((official for official, known in self.known
                      if same_person(mention, known)), None)
+
+
+def registry_spellings(officials: Iterable[Official]) -> tuple[tuple[Official, Mention], ...]:
+    return tuple((official, mention) for official in officials
+                 for written in (official.name, *official.aliases)
+                 if (mention := parse_full_name(written)) is not None)
 
 
 def parse_full_name(written: str) -> Mention | None:
@@ -144,13 +147,9 @@ def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
     )
     names = {fold(word) for line in data.joinpath("given_names.txt").read_text("utf-8")
              .splitlines() if not line.startswith("#") for word in line.split()}
-    names |= {fold(mention.given) for _, mention in _mentions_of(officials)
-              if not mention.has_initials_only}
-    return NameLexicon(officials, frozenset(names))
-
-
-def _mentions_of(officials: Sequence[Official]) -> Iterable[tuple[Official, Mention]]:
-    return NameLexicon(tuple(officials), frozenset()).official_mentions()
+    known = registry_spellings(officials)
+    names |= {fold(mention.given) for _, mention in known if not mention.has_initials_only}
+    return NameLexicon(officials, frozenset(names), known)
 
 
 def _is_surname(word: str) -> bool:
@@ -161,18 +160,8 @@ def _is_surname(word: str) -> bool:
 
 def _capitalised_runs(text: str) -> Iterable[list[re.Match[str]]]:
     """Runs of adjacent capitalised tokens, as regex matches (so their positions are known)."""
-    run: list[re.Match[str]] = []
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        adjacent = run and text[run[-1].end():match.start()] in (" ", "")
-        if word[0].isupper() and (not run or adjacent):
-            run.append(match)
-            continue
-        if run:
-            yield run
-        run = [match] if word[0].isupper() else []
-    if run:
-        yield run
+    for run in _RUN.finditer(text):
+        yield list(_TOKEN.finditer(text, run.start(), run.end()))
 
 
 def find_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
@@ -181,7 +170,8 @@ def find_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
         words = [smart_case(m.group()) for m in run]
         index = 0
         while index < len(words):
-            found = _mention_at(words, index, lexicon, text[:run[index].start()])
+            start = run[index].start()
+            found = _mention_at(words, index, lexicon, text[max(0, start - 40):start])
             if found is None:
                 index += 1
                 continue
@@ -239,21 +229,30 @@ class PeopleResolver:
 
     def __init__(self, lexicon: NameLexicon, corpus_mentions: Iterable[Mention]) -> None:
         self.lexicon = lexicon
+        self._resolved: dict[Mention, Person | None] = {}
         counts = Counter(m for m in corpus_mentions if not m.has_initials_only)
-        self._clusters: list[list[Mention]] = []
+        # Clusters by the surname's first letter: variants never differ there.
+        self._clusters: dict[str, list[list[Mention]]] = defaultdict(list)
         for mention, _ in counts.most_common():
-            cluster = next((c for c in self._clusters if same_person(mention, c[0])), None)
+            clusters = self._clusters[fold(mention.surname)[:1]]
+            cluster = next((c for c in clusters if same_person(mention, c[0])), None)
             if cluster is None:
-                self._clusters.append([mention])
+                clusters.append([mention])
             else:
                 cluster.append(mention)
 
     def resolve(self, mention: Mention) -> Person | None:
+        if mention not in self._resolved:
+            self._resolved[mention] = self._resolve(mention)
+        return self._resolved[mention]
+
+    def _resolve(self, mention: Mention) -> Person | None:
         official = self.lexicon.find_official(mention)
         if official is not None:
             spellings = {official.name, *official.aliases}
             return Person(official.name, tuple(sorted(spellings)), official)
-        cluster = next((c for c in self._clusters if same_person(mention, c[0])), None)
+        clusters = self._clusters[fold(mention.surname)[:1]]
+        cluster = next((c for c in clusters if same_person(mention, c[0])), None)
         if cluster is None:
             return None  # initials only, and nobody known by that surname
         # The most frequent full spelling in the corpus names the person.

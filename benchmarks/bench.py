@@ -1,0 +1,395 @@
+"""Speed at scale: our indexer and search against tantivy, SQLite FTS5 and Datasette.
+
+    python benchmarks/bench.py --pages 10000 [--json] [--skip-http] [--requests 300]
+
+In one run, on the same synthetic corpus (made by make_corpus.py if missing) and the same
+fixed query mix: indexing (pages/s, size, peak RSS), in-process query latency (ours: ranked
+top 10 + year and person facet counts + highlighted snippets; the peers: the closest
+equivalent), and end-to-end HTTP latency and throughput at concurrency 1 and 8 for our app,
+a tantivy app on the same Starlette/uvicorn stack (tantivy_app.py) and Datasette over FTS5.
+Every figure is printed with its ratio to the peers measured in the same run. Needs the
+`bench` extra: pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.metadata
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.make_corpus import write_corpus  # noqa: E402
+from benchmarks.querymix import Query, query_mix  # noqa: E402
+
+BIN = Path(sys.executable).parent
+OUT = REPO / "benchmarks" / "out"
+PASSES = 3
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99),
+            "mean": statistics.fmean(ordered)}
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a command to its end; its wall time, peak RSS and the JSON it printed last."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, **(env or {})}, cwd=REPO)
+    output: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda name=name, stream=stream: output.update(
+        {name: stream.read()})) for name, stream in (("out", process.stdout),
+                                                     ("err", process.stderr))]
+    for reader in readers:
+        reader.start()
+    # wait4 gives this child's own peak RSS (ru_maxrss, KiB), unlike RUSAGE_CHILDREN.
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    for reader in readers:
+        reader.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{output['err'].decode()[-3000:]}")
+    last = [line for line in output["out"].decode().splitlines() if line.startswith("{")]
+    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "output": json.loads(last[-1]) if last else None}
+
+
+def folder_mb(path: Path) -> float:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6
+
+
+# --- in-process query workers (each engine in a process of its own) -------------------------
+
+def worker(engine: str, pages: int, location: Path) -> dict[str, Any]:
+    queries = query_mix(pages)
+    if engine == "ours":
+        from indexer.engine import IndexSearcher, SearchRequest
+        from indexer.store import IndexStore
+
+        current = IndexStore(location).current()
+        assert current is not None
+        searcher = IndexSearcher(current)
+
+        def run(q: Query) -> None:
+            searcher.search(SearchRequest(q.ours, years=(q.year,) if q.year else (),
+                                          people=(q.person,) if q.person else ()))
+    elif engine == "tantivy":
+        from benchmarks.peers import TantivySearch
+
+        tantivy_search = TantivySearch(location)
+
+        def run(q: Query) -> None:
+            tantivy_search.search(q.tantivy, q.year, q.person)
+    else:
+        from benchmarks.peers import Fts5Search
+
+        fts = Fts5Search(location)
+
+        def run(q: Query) -> None:
+            fts.search(q.fts5, q.year, q.person)
+
+    for q in queries:  # warm caches once
+        run(q)
+    timings: dict[str, list[float]] = {"all": [], "phrase": []}
+    for _ in range(PASSES):
+        for q in queries:
+            started = time.perf_counter()
+            run(q)
+            elapsed = (time.perf_counter() - started) * 1000
+            timings["all"].append(elapsed)
+            if q.kind == "phrase":
+                timings["phrase"].append(elapsed)
+    return {kind: percentiles(samples) for kind, samples in timings.items()}
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, command: list[str], ready_path: str, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        command = [part.replace("{port}", str(self.port)) for part in command]
+        self.process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **(env or {})},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{command[0]} stopped: {self.process.stderr.read().decode()}")
+            try:
+                status, _ = fetch(http.client.HTTPConnection("127.0.0.1", self.port, timeout=60),
+                                  ready_path)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{command[0]} did not answer in time")
+
+    def peak_rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmHWM"))
+        return int(line.split()[1]) / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def fetch(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def load(base: str, paths: list[str], concurrency: int) -> dict[str, Any]:
+    """Send every path once, from `concurrency` keep-alive clients; latencies and rate."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    host = urlsplit(base)
+
+    def client(share: list[str]) -> None:
+        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+        for path in share:
+            started = time.perf_counter()
+            try:
+                status, _ = fetch(connection, path)
+            except (OSError, http.client.HTTPException):
+                status = 0
+                connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                failures[0] += status != 200
+
+    shares = [paths[i::concurrency] for i in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    return {**percentiles(latencies), "rps": len(paths) / seconds, "failures": failures[0],
+            "requests": len(paths)}
+
+
+def http_paths(engine: str, queries: list[Query], database: str) -> list[str]:
+    if engine == "ours":
+        return [f"/api/search?{q.params(q.ours)}" for q in queries]
+    if engine == "tantivy":
+        return [f"/api/search?{q.params(q.tantivy)}" for q in queries]
+    paths = []
+    for q in queries:
+        filters = "".join([f"&year={q.year}" if q.year else "",
+                           f"&people__arraycontains={q.person}" if q.person else ""])
+        from urllib.parse import quote
+
+        paths.append(f"/{database}/docs.json?_search={quote(q.fts5)}&_searchmode=raw&_size=10"
+                     f"&_facet=year&_facet_array=people{filters.replace(' ', '+')}")
+    return paths
+
+
+def measure_http(pages: int, index_dir: Path, tantivy_dir: Path, fts_db: Path,
+                 requests: int, skip_datasette: bool) -> dict[str, Any]:
+    queries = query_mix(pages)
+    repeated = (queries * (requests // len(queries) + 1))[:requests]
+    servers: dict[str, Callable[[], Server]] = {
+        "ours": lambda: Server([str(BIN / "csto-search"), "serve", "--index", str(index_dir),
+                                "--port", "{port}"], "/healthz"),
+        "tantivy": lambda: Server([str(BIN / "uvicorn"), "--factory",
+                                   "benchmarks.tantivy_app:create_app", "--port", "{port}",
+                                   "--log-level", "warning", "--no-access-log"],
+                                  "/api/search?q=csto", {"TANTIVY_INDEX": str(tantivy_dir)}),
+    }
+    if not skip_datasette:
+        servers["datasette"] = lambda: Server(
+            [str(BIN / "datasette"), "serve", str(fts_db), "--port", "{port}",
+             "--setting", "suggest_facets", "off", "--setting", "sql_time_limit_ms", "20000",
+             "--setting", "facet_time_limit_ms", "20000"], f"/{fts_db.stem}/docs.json?_size=1")
+    results: dict[str, Any] = {}
+    for engine, start in servers.items():
+        server = start()
+        try:
+            paths = http_paths(engine, repeated, fts_db.stem)
+            load(server.base, paths[: len(queries)], 1)  # warm up
+            results[engine] = {f"c{c}": load(server.base, paths, c) for c in (1, 8)}
+            results[engine]["peak_rss_mb"] = server.peak_rss_mb()
+        finally:
+            server.stop()
+    return results
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+def export_documents(index_dir: Path, path: Path) -> None:
+    from indexer.engine import stored_documents
+    from indexer.store import IndexStore
+
+    current = IndexStore(index_dir).current()
+    assert current is not None
+    with path.open("w", encoding="utf-8") as out:
+        for record in stored_documents(current):
+            day = record.get("date")
+            out.write(json.dumps({"id": record["id"], "title": record.get("title"),
+                                  "body": record.get("body", ""),
+                                  "date": day.isoformat() if day else None,
+                                  "year": day.year if day else None,
+                                  "people": record["person"]}) + "\n")
+
+
+def versions() -> dict[str, str]:
+    names = ["whoosh-reloaded", "tantivy", "datasette", "starlette", "uvicorn"]
+    found = {name: importlib.metadata.version(name) for name in names
+             if _installed(name)}
+    return {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "cpus": str(os.cpu_count()), **found}
+
+
+def _installed(name: str) -> bool:
+    try:
+        importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool) -> dict[str, Any]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    tag = f"{pages // 1000}k" if pages % 1000 == 0 else str(pages)
+    corpus, index_dir = OUT / f"corpus-{tag}", OUT / f"index-{tag}"
+    tantivy_dir, fts_db = OUT / f"tantivy-{tag}", OUT / f"fts-{tag}.db"
+    docs = OUT / f"docs-{tag}.jsonl"
+    if not (corpus / "manifest.jsonl").exists():
+        write_corpus(pages, corpus, seed=1)
+    files = sum(1 for _ in corpus.rglob("*.txt"))
+    report: dict[str, Any] = {"pages": pages, "files": files, "versions": versions()}
+    import shutil
+
+    for path in (index_dir, tantivy_dir):
+        shutil.rmtree(path, ignore_errors=True)
+    ours = run_measured([str(BIN / "csto-index"), "build", str(corpus), "--index",
+                         str(index_dir)])
+    export_documents(index_dir, docs)
+    peers = {name: run_measured([sys.executable, "benchmarks/peers.py", f"build-{name}",
+                                 str(docs), str(target)])
+             for name, target in (("tantivy", tantivy_dir), ("fts5", fts_db))}
+    report["build"] = {
+        "ours": {"seconds": ours["seconds"], "pages_per_s": files / ours["seconds"],
+                 "size_mb": folder_mb(index_dir), "peak_rss_mb": ours["peak_rss_mb"]},
+        **{name: {"seconds": result["seconds"], "pages_per_s": files / result["seconds"],
+                  "size_mb": folder_mb(target), "peak_rss_mb": result["peak_rss_mb"]}
+           for (name, result), target in zip(peers.items(), (tantivy_dir, fts_db),
+                                             strict=True)},
+    }
+    report["query"] = {
+        name: run_measured([sys.executable, __file__, "--worker", name, "--pages", str(pages),
+                            "--location", str(location)])["output"]
+        for name, location in (("ours", index_dir), ("tantivy", tantivy_dir),
+                               ("fts5", fts_db))}
+    if not skip_http:
+        report["http"] = measure_http(pages, index_dir, tantivy_dir, fts_db, requests,
+                                      skip_datasette)
+    return report
+
+
+def ratio(mine: float, theirs: float) -> str:
+    return f"{mine / theirs:.1f}x" if theirs else "-"
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(f"\n== {report['pages']:,} pages ({report['files']:,} files) ==  "
+          + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
+    build = report["build"]
+    print("\nindexing           seconds  pages/s  size MB  peak RSS MB")
+    for name, row in build.items():
+        print(f"  {name:15} {row['seconds']:8.1f} {row['pages_per_s']:8.0f} "
+              f"{row['size_mb']:8.1f} {row['peak_rss_mb']:11.0f}")
+    print(f"  ours is {ratio(build['ours']['seconds'], build['tantivy']['seconds'])} tantivy's "
+          f"time, {ratio(build['ours']['seconds'], build['fts5']['seconds'])} FTS5's "
+          "(ours includes cleaning the raw pages; the peers index the clean documents)")
+    query = report["query"]
+    print("\nin-process query ms   p50     p95     p99   phrase p95")
+    for name, row in query.items():
+        print(f"  {name:15} {row['all']['p50']:7.2f} {row['all']['p95']:7.2f} "
+              f"{row['all']['p99']:7.2f} {row['phrase']['p95']:9.2f}")
+    for stat in ("p50", "p95"):
+        print(f"  ours {stat}: {ratio(query['ours']['all'][stat], query['tantivy']['all'][stat])}"
+              f" tantivy, {ratio(query['ours']['all'][stat], query['fts5']['all'][stat])} FTS5")
+    if "http" in report:
+        http_results = report["http"]
+        print("\nHTTP /api/search ms   conc   p50     p95     p99    req/s  failures  RSS MB")
+        for name, row in http_results.items():
+            for c in ("c1", "c8"):
+                r = row[c]
+                print(f"  {name:15} {c[1:]:>4} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} "
+                      f"{r['rps']:8.1f} {r['failures']:8d} {row['peak_rss_mb']:7.0f}")
+        for c in ("c1", "c8"):
+            ours = http_results["ours"][c]
+            reference = http_results["tantivy"][c]
+            line = [f"  c={c[1:]}: ours p50 {ratio(ours['p50'], reference['p50'])} / p95 "
+                    f"{ratio(ours['p95'], reference['p95'])} of the tantivy app"]
+            if "datasette" in http_results:
+                ds = http_results["datasette"][c]
+                line.append(f"Datasette p50 {ratio(ds['p50'], ours['p50'])} / p95 "
+                            f"{ratio(ds['p95'], ours['p95'])} of ours")
+            print("; ".join(line))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, action="append",
+                        help="corpus size; repeat for several (default 10000)")
+    parser.add_argument("--requests", type=int, default=300, help="HTTP requests per run")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-datasette", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--worker", choices=("ours", "tantivy", "fts5"), help=argparse.SUPPRESS)
+    parser.add_argument("--location", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.pages[0], args.location)))
+        return
+    reports = [run(pages, args.requests, args.skip_http, args.skip_datasette)
+               for pages in args.pages or [10000]]
+    for report in reports:
+        print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(reports, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""The fixed query mix of the benchmark, written for each engine's query language."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from benchmarks.make_corpus import OFFICIALS, PHRASES, Vocabulary
+
+YEARS = [str(year) for year in range(2005, 2026)]
+PEOPLE = ["Valery Semerikov", "Imangali Tasmagambetov", "Stanislav Zas", "Anatoly Sidorov",
+          "Sergei Shoigu", "Samat Ordabayev"]
+assert all(any(name in spellings for _, spellings in OFFICIALS) for name in PEOPLE)
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str  # term, and, phrase, or
+    words: tuple[str, ...]
+    year: str | None = None
+    person: str | None = None
+
+    @property
+    def ours(self) -> str:
+        return {"phrase": f'"{" ".join(self.words)}"',
+                "or": " OR ".join(self.words)}.get(self.kind, " ".join(self.words))
+
+    @property
+    def tantivy(self) -> str:
+        if self.kind == "and":
+            return " ".join(f"+{word}" for word in self.words)
+        return self.ours
+
+    @property
+    def fts5(self) -> str:
+        return self.ours  # implicit AND, "phrase", OR: the same syntax
+
+    def params(self, text: str, **extra: str) -> str:
+        items = [("q", text)] + [(k, v) for k, v in (("year", self.year),
+                                                     ("person", self.person)) if v]
+        return urlencode(items + list(extra.items()))
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def query_mix(pages: int, seed: int = 7) -> list[Query]:
+    """100 queries: 40 single terms, 30 AND pairs, 15 phrases, 15 OR pairs; a third with a
+    year filter and a fifth with a person filter."""
+    rng = random.Random(seed)
+    words = Vocabulary.for_pages(pages).words
+    size = len(words)
+
+    def word() -> str:
+        band = rng.random()
+        low, high = (30, 300) if band < 0.4 else (300, 3000) if band < 0.8 else (3000, size // 2)
+        return words[rng.randrange(low, high)]
+
+    shapes = [("term", 1)] * 40 + [("and", 2)] * 30 + [("phrase", 2)] * 15 + [("or", 2)] * 15
+    queries = []
+    for number, (kind, count) in enumerate(shapes):
+        chosen = tuple(rng.choice(PHRASES).split()) if kind == "phrase" else tuple(
+            word() for _ in range(count))
+        queries.append(Query(kind, chosen,
+                             year=rng.choice(YEARS) if number % 3 == 0 else None,
+                             person=rng.choice(PEOPLE) if number % 5 == 0 else None))
+    return queries
