@@ -77,6 +77,7 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) ->
         try:
             engine.write_index(unfinished, corpus.documents,
                                lambda it: progress(it, "indexing"))
+            engine.write_vocabulary(unfinished, corpus.documents)
             report.added = len(corpus.documents)
             report.generation = store.publish(unfinished, state_of(corpus, raw_dir))
         except BaseException:
@@ -123,6 +124,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) -
                     elif old[doc_id] != document.content_hash:
                         writer.replace(document)
                         report.changed += 1
+            engine.write_vocabulary(unfinished, corpus.documents)
             report.generation = store.publish(unfinished, state_of(corpus, raw_dir))
         except BaseException:
             store.discard(unfinished)

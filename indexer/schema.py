@@ -13,7 +13,6 @@ from enum import Enum
 class Kind(Enum):
     ID = "id"  # one exact token, stored
     TEXT = "text"  # analysed words: stemmed, accents folded, positions kept for phrases
-    WORD_PAIRS = "word_pairs"  # adjacent word pairs as single tokens: fast phrase queries
     FACET = "facet"  # exact values, several per document, countable
     DATE = "date"
     STORED = "stored"  # kept for display, not searchable
@@ -33,7 +32,6 @@ ID = Field("id", Kind.ID)
 URL = Field("url", Kind.ID)
 TITLE = Field("title", Kind.TEXT, weight=3.0)
 BODY = Field("body", Kind.TEXT)
-BODY_PAIRS = Field("body_pairs", Kind.WORD_PAIRS, stored=False)
 PEOPLE_TEXT = Field("people_text", Kind.TEXT, stored=False, weight=2.0)  # every spelling
 PERSON = Field("person", Kind.FACET)  # canonical names
 YEAR = Field("year", Kind.FACET, sortable=True)
@@ -42,7 +40,7 @@ UNDATED = Field("undated", Kind.SORT_KEY, stored=False)  # "1" sorts pages witho
 SOURCES = Field("sources", Kind.STORED)
 CONTENT_HASH = Field("content_hash", Kind.ID)
 
-FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, BODY_PAIRS, PEOPLE_TEXT, PERSON, YEAR, DATE,
-                             UNDATED, SOURCES, CONTENT_HASH)
+FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, PEOPLE_TEXT, PERSON, YEAR, DATE, UNDATED,
+                             SOURCES, CONTENT_HASH)
 # Fields a plain query searches, with their ranking weights.
 SEARCH_FIELDS: dict[str, float] = {f.name: f.weight for f in (TITLE, BODY, PEOPLE_TEXT)}

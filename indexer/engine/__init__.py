@@ -20,11 +20,12 @@ from indexer.engine.writing import (
     is_index,
     stored_documents,
     write_index,
+    write_vocabulary,
     writing,
 )
 
 __all__ = [
     "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "QuerySyntaxError",
     "SearchRequest", "SearchResult", "StoredDocument", "document_count", "is_index",
-    "stored_documents", "write_index", "writing",
+    "stored_documents", "write_index", "write_vocabulary", "writing",
 ]

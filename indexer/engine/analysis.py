@@ -5,7 +5,6 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import (
     Analyzer,
-    BiWordFilter,
     CharsetFilter,
     LowercaseFilter,
     RegexTokenizer,
@@ -27,11 +26,6 @@ def text_analyzer() -> Analyzer:
             | StopFilter() | StemFilter(lang="en"))
 
 
-def word_pairs_analyzer() -> Analyzer:
-    return (RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
-            | StopFilter() | BiWordFilter(sep=" "))
-
-
 def _whoosh_field(field: schema.Field) -> fields.FieldType:
     match field.kind:
         case schema.Kind.ID:
@@ -39,10 +33,7 @@ def _whoosh_field(field: schema.Field) -> fields.FieldType:
         case schema.Kind.TEXT:
             # Field weights are applied at query time (schema.SEARCH_FIELDS), so they can be
             # tuned without re-indexing.
-            # spelling=True keeps the unstemmed words too, for "Did you mean" suggestions.
-            return fields.TEXT(analyzer=text_analyzer(), stored=field.stored, spelling=True)
-        case schema.Kind.WORD_PAIRS:
-            return fields.TEXT(analyzer=word_pairs_analyzer(), stored=False, phrase=False)
+            return fields.TEXT(analyzer=text_analyzer(), stored=field.stored)
         case schema.Kind.FACET:
             return fields.KEYWORD(stored=field.stored, commas=True, lowercase=False,
                                   scorable=False, sortable=field.sortable)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import highlight, index, query, sorting
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
@@ -20,7 +21,7 @@ from whoosh.searching import Hit as WhooshHit
 
 from indexer import schema
 from indexer.engine.analysis import text_analyzer
-from indexer.engine.writing import stored_record
+from indexer.engine.writing import read_vocabulary, stored_record
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -87,6 +88,24 @@ class StoredDocument:
     sources: tuple[str, ...]
 
 
+class SpellingVocabulary:
+    """Words of the index as written, for suggestions: the closest, then the most frequent."""
+
+    MAX_EDITS = 2
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self._counts = counts
+        self._words = list(counts)
+
+    def closest(self, word: str) -> str | None:
+        found = process.extract(word, self._words, scorer=Levenshtein.distance, limit=10,
+                                score_cutoff=self.MAX_EDITS)
+        if not found:
+            return None
+        best = min(found, key=lambda item: (item[1], -self._counts[item[0]]))
+        return best[0]
+
+
 class _MarkFormatter(highlight.HtmlFormatter):
     """`<mark>word</mark>` around each match; the text between is HTML-escaped."""
 
@@ -148,6 +167,7 @@ class IndexSearcher:
         self._parser.add_plugin(PlusMinusPlugin())
         self._parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
         self._columns = self._read_facet_columns()
+        self._spelling = SpellingVocabulary(read_vocabulary(directory))
 
     @property
     def document_count(self) -> int:
@@ -246,18 +266,16 @@ class IndexSearcher:
         def correct(match: re.Match[str]) -> str:
             nonlocal changed
             word = match.group()
-            if word in ("AND", "OR", "NOT") or text[match.end():match.end() + 1] == ":":
+            if word in _OPERATORS or text[match.end():match.end() + 1] == ":":
                 return word
             stems = [token.text for token in analyzer(word)]
             if not stems or any((name, stem) in reader for name in schema.SEARCH_FIELDS
                                 for stem in stems):
                 return word
-            candidates = [candidate for name in schema.SEARCH_FIELDS
-                          for candidate in reader.corrector(name).suggest(word.lower(), limit=5)]
-            if not candidates:
+            best = self._spelling.closest(word.lower())
+            if best is None:
                 return word
             changed = True
-            best = min(candidates, key=lambda c: Levenshtein.distance(c, word.lower()))
             return _same_case(best, word)
 
         corrected = re.sub(r"[^\W\d_]{3,}", correct, text)
