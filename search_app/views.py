@@ -159,7 +159,8 @@ def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:
 def document_page(request: Request) -> Response:
     searcher, document = _document_or_404(request)
     query = request.query_params.get("q", "")
-    paragraphs = [searcher.mark_terms(p, query) if query else None
+    terms = searcher.query_terms(query) if query else frozenset()
+    paragraphs = [searcher.mark_terms(p, terms) if terms else None
                   for p in document.body.split("\n\n")]
     return render(request, "document.html", document=document, query=query,
                   paragraphs=list(zip(document.body.split("\n\n"), paragraphs, strict=True)),

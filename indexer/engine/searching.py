@@ -15,19 +15,19 @@ from typing import Any, Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from whoosh import highlight, index, query, sorting
+from whoosh import index, query, sorting
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.searching import Hit as WhooshHit
 
 from indexer import schema
-from indexer.engine.analysis import text_analyzer
+from indexer.engine.analysis import analyse, text_analyzer
+from indexer.engine.snippets import Marker
 from indexer.engine.writing import read_vocabulary, stored_record
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 500
 FACET_TIME_LIMIT_S = 0.25
-SNIPPET_FRAGMENTS = 3
 LEAD_CHARS = 240
 SUGGEST_BELOW = 3  # offer "Did you mean" when a query finds fewer hits than this
 QUERY_FIELDS = {"title": "title", "body": "body", "person": "people_text",
@@ -106,14 +106,6 @@ class SpellingVocabulary:
         return best[0]
 
 
-class _MarkFormatter(highlight.HtmlFormatter):
-    """`<mark>word</mark>` around each match; the text between is HTML-escaped."""
-
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-        self.template = "<%(tag)s>%(t)s</%(tag)s>"
-
-
 @dataclass
 class _FacetColumns:
     """Facet values by document number, read once per searcher (segments never change)."""
@@ -168,6 +160,7 @@ class IndexSearcher:
         self._parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
         self._columns = self._read_facet_columns()
         self._spelling = SpellingVocabulary(read_vocabulary(directory))
+        self._marker = Marker(analyse)
 
     @property
     def document_count(self) -> int:
@@ -204,11 +197,14 @@ class IndexSearcher:
             return self._search(request, parsed)
 
     def _search(self, request: SearchRequest, parsed: query.Query) -> SearchResult:
-        searcher = self._searcher
-        years = _any_of(schema.YEAR.name, request.years)
-        people = _any_of(schema.PERSON.name, request.people)
-        dates = _date_range(request.date_from, request.date_to)
-        combined = _all_of(parsed, years, people, dates)
+        """One pass finds every matching document (the facet counts and the total need them
+        all); the ranking then scores only those, with phrases checked once, not twice."""
+        years = self._docs_or_none(_any_of(schema.YEAR.name, request.years))
+        people = self._docs_or_none(_any_of(schema.PERSON.name, request.people))
+        matching = self._docs(_all_of(parsed, _date_range(request.date_from, request.date_to)))
+        for_years = matching & people if people is not None else matching
+        for_people = matching & years if years is not None else matching
+        allowed = for_years & years if years is not None else for_years
         sort = request.sort
         if sort == "relevance" and isinstance(parsed, query.Every):
             sort = "newest"  # browsing: relevance means nothing without words
@@ -216,40 +212,45 @@ class IndexSearcher:
             sorting.FieldFacet(schema.UNDATED.name),  # undated pages last either way
             sorting.FieldFacet(schema.DATE.name, reverse=sort == "newest")]
         limit = request.page * request.page_size
-        results = searcher.search(combined, limit=limit, sortedby=sortedby, terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-        results.formatter = _MarkFormatter()
         first = (request.page - 1) * request.page_size
-        hits = [self._hit(results[i]) for i in range(first, min(limit, results.scored_length()))]
-        total = len(results)
-        facets, complete = self._facets(_all_of(parsed, dates), years, people)
+        hits: list[Hit] = []
+        if allowed and first < len(allowed):
+            results = self._searcher.search(_without_phrases_checks(parsed), limit=limit,
+                                            sortedby=sortedby, filter=allowed, terms=True)
+            hits = [self._hit(results[i], self._terms_of(results[i]))
+                    for i in range(first, min(limit, results.scored_length()))]
+        facets, complete = self._facets(for_years, for_people)
         suggestion = None
-        if total < SUGGEST_BELOW and request.text.strip():
+        if len(allowed) < SUGGEST_BELOW and request.text.strip():
             suggestion = self._suggest(request.text)
-        return SearchResult(total, hits, facets, complete, suggestion)
+        return SearchResult(len(allowed), hits, facets, complete, suggestion)
 
-    def _hit(self, hit: WhooshHit, highlighted: bool = True) -> Hit:
+    @staticmethod
+    def _terms_of(hit: WhooshHit) -> frozenset[str]:
+        return frozenset(_text(term) for fieldname, term in hit.matched_terms()
+                         if fieldname in (schema.BODY.name, schema.TITLE.name))
+
+    def _hit(self, hit: WhooshHit, terms: frozenset[str] = frozenset()) -> Hit:
         stored = stored_record(hit.fields())
-        snippet = hit.highlights(schema.BODY.name, top=SNIPPET_FRAGMENTS) if highlighted else ""
+        body = stored.get("body", "")
+        snippet = self._marker.snippet(body, terms) or html.escape(lead(body))
         return Hit(stored["id"], stored.get("title") or None, stored.get("url"),
-                   stored.get("date"), tuple(stored[schema.PERSON.name]),
-                   snippet or html.escape(lead(stored.get("body", ""))))
+                   stored.get("date"), tuple(stored[schema.PERSON.name]), snippet)
 
     def _docs(self, q: query.Query) -> set[int]:
         return set(self._searcher.docs_for_query(q))
 
-    def _facets(self, base: query.Query, years: query.Query | None,
-                people: query.Query | None) -> tuple[dict[str, list[FacetCount]], bool]:
+    def _docs_or_none(self, q: query.Query | None) -> set[int] | None:
+        return None if q is None else self._docs(q)
+
+    def _facets(self, for_years: set[int],
+                for_people: set[int]) -> tuple[dict[str, list[FacetCount]], bool]:
         """Counts for each facet under the query and the *other* facet's selection, so that
         choosing a second year (OR within a facet) shows what it would add."""
         deadline = time.monotonic() + FACET_TIME_LIMIT_S
-        matching = self._docs(base)
-        for_years = matching & self._docs(people) if people is not None else matching
-        for_people = matching & self._docs(years) if years is not None else matching
-        year_counts, complete_years = _count(for_years, lambda d: (self._columns.year[d],),
-                                             deadline)
-        people_counts, complete_people = _count(for_people, lambda d: self._columns.people[d],
-                                                deadline)
+        year_of, people_of = self._columns.year, self._columns.people
+        year_counts, complete_years = _count(for_years, lambda d: (year_of[d],), deadline)
+        people_counts, complete_people = _count(for_people, lambda d: people_of[d], deadline)
         facets = {
             "year": [FacetCount(v, c) for v, c in sorted(year_counts.items(), reverse=True)],
             "person": [FacetCount(v, c) for v, c in
@@ -297,21 +298,28 @@ class IndexSearcher:
             if docnum is None:
                 return []
             results = self._searcher.more_like(docnum, schema.BODY.name, top=limit)
-            return [self._hit(hit, highlighted=False) for hit in results]
+            return [self._hit(hit) for hit in results]
 
-    def mark_terms(self, text: str, query_text: str) -> str:
-        """The whole text, escaped, with the words that the query matches in <mark>."""
+    def query_terms(self, query_text: str) -> frozenset[str]:
+        """The indexed terms a query looks for in the text (prefixes expanded)."""
         try:
             parsed = self.parse(query_text)
         except QuerySyntaxError:
-            return html.escape(text)
-        words = {word for fieldname, word in parsed.iter_all_terms()
-                 if fieldname in (schema.BODY.name, schema.TITLE.name)}
-        if not words:
-            return html.escape(text)
-        terms = frozenset(w.decode() if isinstance(w, bytes) else w for w in words)
-        return highlight.highlight(text, terms, text_analyzer(), highlight.WholeFragmenter(),
-                                   _MarkFormatter(), top=1) or html.escape(text)
+            return frozenset()
+        fields = (schema.BODY.name, schema.TITLE.name)
+        terms = {_text(term) for fieldname, term in parsed.iter_all_terms()
+                 if fieldname in fields}
+        with self._lock:
+            reader = self._searcher.reader()
+            for leaf in parsed.leaves():
+                if isinstance(leaf, query.Prefix) and leaf.fieldname in fields:
+                    terms.update(_text(t) for t in reader.expand_prefix(leaf.fieldname,
+                                                                        leaf.text))
+        return frozenset(terms)
+
+    def mark_terms(self, text: str, terms: frozenset[str]) -> str:
+        """The whole text, escaped, with the words of `terms` in <mark>."""
+        return self._marker.mark_all(text, terms)
 
 
 def _same_case(word: str, model: str) -> str:
@@ -334,6 +342,18 @@ def _count(docs: Iterable[int], values_of: Any, deadline: float) -> tuple[Counte
             return counts, False
         counts.update(value for value in values_of(docnum) if value)
     return counts, True
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _without_phrases_checks(q: query.Query) -> query.Query:
+    """The query for ranking once the matching documents are known: phrases become plain
+    ANDs of their words, so positions are not read a second time."""
+    if isinstance(q, query.Phrase):
+        return query.And([query.Term(q.fieldname, word, boost=q.boost) for word in q.words])
+    return q.apply(_without_phrases_checks) if not q.is_leaf() else q
 
 
 def _any_of(fieldname: str, values: Sequence[str]) -> query.Query | None:
