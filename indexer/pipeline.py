@@ -6,10 +6,13 @@ learned from all pages), so each can be tested alone; this module only chains th
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from indexer.blocks import block_key
 from indexer.boilerplate import BlockStats, learn_block_stats
@@ -33,6 +36,7 @@ from indexer.people import (
 )
 from indexer.structure import Layout, find_layout
 
+T = TypeVar("T")
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
 # Image file names that the site glues to the text around pictures: "ZVF_6872.JPG“The first".
 # The extension ends where the case changes: "ZVF_6925.JPGAs regards" keeps "As regards".
@@ -99,15 +103,46 @@ def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
     )
 
 
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_FROM_PAGES = 2000
+WORKERS = min(2, os.cpu_count() or 1)
+
+
+def _in_parallel(function: Callable[..., T], items: Sequence[RawPage], *shared: object,
+                 ) -> list[T]:
+    """function(item, *shared) for every item, on all cores for large corpora."""
+    if len(items) < PARALLEL_FROM_PAGES or WORKERS < 2:
+        return [function(item, *shared) for item in items]
+    with ProcessPoolExecutor(WORKERS, initializer=_share, initargs=(function, shared)) as pool:
+        return list(pool.map(_call_shared, items, chunksize=256))
+
+
+_shared: tuple[Callable[..., object], tuple[object, ...]] | None = None
+
+
+def _share(function: Callable[..., object], shared: tuple[object, ...]) -> None:
+    global _shared
+    _shared = (function, shared)
+
+
+def _call_shared(item: RawPage) -> object:
+    assert _shared is not None
+    function, shared = _shared
+    return function(item, *shared)
+
+
+def first_look(page: RawPage, stats: BlockStats) -> str:
+    return page_identity(page, find_layout(page.blocks, stats, page.title_hint))
+
+
 def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon) -> tuple[list[CleanDocument],
                                                                           BlockStats]:
     # Two passes: the first finds each page's article roughly, so that the second can count
     # a paragraph once per article rather than once per saved copy of the same article.
     first_stats = learn_block_stats(page.blocks for page in pages)
-    identities = [page_identity(page, find_layout(page.blocks, first_stats, page.title_hint))
-                  for page in pages]
+    identities = _in_parallel(first_look, pages, first_stats)
     stats = learn_block_stats((page.blocks for page in pages), identities)
-    drafts = [draft_page(page, stats, lexicon) for page in pages]
+    drafts = _in_parallel(draft_page, pages, stats, lexicon)
     resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
     documents = [finish_document(draft, resolver) for draft in drafts]
     return merge_duplicates(documents), stats

@@ -16,13 +16,13 @@ from whoosh.support.charset import accent_map
 from indexer import schema
 
 # Letters and digits are separate words, so "23.12.2014The" gives "23.12.2014" and "the".
-_WORDS = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*"
+WORD_PATTERN = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*"
 WRITER_MEMORY_MB = 256
 
 
 def text_analyzer() -> Analyzer:
     """English stemming with accents folded: "António" and "Antonio" are one word."""
-    return (RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
+    return (RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
             | StopFilter() | StemFilter(lang="en"))
 
 
@@ -48,3 +48,11 @@ def _whoosh_field(field: schema.Field) -> fields.FieldType:
 
 def whoosh_schema() -> fields.Schema:
     return fields.Schema(**{field.name: _whoosh_field(field) for field in schema.FIELDS})
+
+
+def analyse(text: str) -> list[str]:
+    """The terms the index holds for a piece of text."""
+    return [token.text for token in _TEXT_ANALYZER(text)]
+
+
+_TEXT_ANALYZER = text_analyzer()
