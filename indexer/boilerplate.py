@@ -56,26 +56,43 @@ class BlockStats:
         return math.log((self.pages + 1) / (self.words[word] + 1)) + 0.01
 
 
-def learn_block_stats(pages: Iterable[Sequence[str]],
-                      identities: Iterable[str] | None = None) -> BlockStats:
-    """Count blocks over distinct pages; a page stored twice counts once.
+def page_keys(blocks: Sequence[str]) -> list[str]:
+    return [block_key(block) for block in blocks]
+
+
+def count_words(pages_keys: Iterable[Sequence[str]]) -> tuple[int, Counter[str]]:
+    """On how many pages each word occurs (the weights of `relatedness`)."""
+    words: Counter[str] = Counter()
+    pages = 0
+    for keys in pages_keys:
+        pages += 1
+        words.update(set().union(*(content_words(key) for key in keys)))
+    return pages, words
+
+
+def learn_block_stats(pages_keys: Sequence[Sequence[str]],
+                      identities: Sequence[str] | None = None,
+                      words: Counter[str] | None = None) -> BlockStats:
+    """Count blocks (by `block_key`) over distinct pages; a page stored twice counts once.
 
     With `identities` (one per page, e.g. its title), pages of the same identity count once
     too: the same article crawled on two days must not make its own paragraphs look repeated.
+    Word counts do not depend on that, so a second pass can reuse the first one's.
     """
     stats = BlockStats()
     seen: set[object] = set()
     pages_counted = 0
-    identity_list = list(identities) if identities is not None else None
-    for number, blocks in enumerate(pages):
-        signature = identity_list[number] if identity_list is not None else tuple(blocks)
+    for number, keys in enumerate(pages_keys):
+        signature = identities[number] if identities is not None else tuple(keys)
         if signature in seen:
             continue
         seen.add(signature)
         pages_counted += 1
-        keys = {block_key(block) for block in blocks}
-        stats.anywhere.update(keys)
-        stats.beginnings.update({key[:PREFIX_CHARS] for key in keys if len(key) >= PREFIX_CHARS})
-        stats.in_tail.update({block_key(block) for block in blocks[-TAIL_SIZE:]})
-        stats.words.update(set().union(*(content_words(block) for block in blocks)))
-    return BlockStats(pages_counted, stats.anywhere, stats.beginnings, stats.in_tail, stats.words)
+        distinct = set(keys)
+        stats.anywhere.update(distinct)
+        stats.beginnings.update({key[:PREFIX_CHARS] for key in distinct
+                                 if len(key) >= PREFIX_CHARS})
+        stats.in_tail.update(set(keys[-TAIL_SIZE:]))
+    if words is None:
+        _, words = count_words(pages_keys)
+    return BlockStats(pages_counted, stats.anywhere, stats.beginnings, stats.in_tail, words)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from indexer.blocks import block_key
-from indexer.boilerplate import BlockStats, learn_block_stats
+from indexer.boilerplate import BlockStats, learn_block_stats, page_keys
 from indexer.dedupe import merge_duplicates
 from indexer.document import CleanDocument
 from indexer.loading import (
@@ -108,13 +108,13 @@ PARALLEL_FROM_PAGES = 2000
 WORKERS = min(2, os.cpu_count() or 1)
 
 
-def _in_parallel(function: Callable[..., T], items: Sequence[RawPage], *shared: object,
-                 ) -> list[T]:
+def _in_parallel(function: Callable[..., T], items: Sequence[Any], *shared: object,
+                 progress: Callable[[Iterable[T]], Iterable[T]] = lambda it: it) -> list[T]:
     """function(item, *shared) for every item, on all cores for large corpora."""
     if len(items) < PARALLEL_FROM_PAGES or WORKERS < 2:
-        return [function(item, *shared) for item in items]
+        return list(progress(function(item, *shared) for item in items))
     with ProcessPoolExecutor(WORKERS, initializer=_share, initargs=(function, shared)) as pool:
-        return list(pool.map(_call_shared, items, chunksize=256))
+        return list(progress(pool.map(_call_shared, items, chunksize=256)))
 
 
 _shared: tuple[Callable[..., object], tuple[object, ...]] | None = None
@@ -125,7 +125,7 @@ def _share(function: Callable[..., object], shared: tuple[object, ...]) -> None:
     _shared = (function, shared)
 
 
-def _call_shared(item: RawPage) -> object:
+def _call_shared(item: object) -> object:
     assert _shared is not None
     function, shared = _shared
     return function(item, *shared)
@@ -139,9 +139,10 @@ def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon) -> tuple[list[Cl
                                                                           BlockStats]:
     # Two passes: the first finds each page's article roughly, so that the second can count
     # a paragraph once per article rather than once per saved copy of the same article.
-    first_stats = learn_block_stats(page.blocks for page in pages)
+    keys = [page_keys(page.blocks) for page in pages]
+    first_stats = learn_block_stats(keys)
     identities = _in_parallel(first_look, pages, first_stats)
-    stats = learn_block_stats((page.blocks for page in pages), identities)
+    stats = learn_block_stats(keys, identities, first_stats.words)
     drafts = _in_parallel(draft_page, pages, stats, lexicon)
     resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
     documents = [finish_document(draft, resolver) for draft in drafts]
@@ -149,13 +150,14 @@ def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon) -> tuple[list[Cl
 
 
 def load_pages(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-               progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda it: it,
+               progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
                ) -> tuple[list[RawPage], list[Skipped], list[str]]:
     manifest = read_manifest(raw_dir)
+    paths = list(find_raw_files(raw_dir))
     pages, skipped = [], []
     warnings = list(manifest.problems)
-    for path in progress(list(find_raw_files(raw_dir))):
-        loaded = load_page(path, raw_dir, manifest, max_bytes)
+    for loaded in _in_parallel(load_page, paths, raw_dir, manifest, max_bytes,
+                               progress=_sized(progress, len(paths))):
         if isinstance(loaded, Skipped):
             skipped.append(loaded)
         else:
@@ -164,8 +166,26 @@ def load_pages(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
     return pages, skipped, warnings
 
 
+class _Sized:
+    """An iterator that knows its length, so a progress bar can show a total."""
+
+    def __init__(self, items: Iterable[Any], length: int) -> None:
+        self._items, self._length = items, length
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return self._length
+
+
+def _sized(progress: Callable[[Iterable[Any]], Iterable[Any]],
+           length: int) -> Callable[[Iterable[Any]], Iterable[Any]]:
+    return lambda items: progress(_Sized(items, length))
+
+
 def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda it: it,
+                 progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
                  lexicon: NameLexicon | None = None) -> Corpus:
     """Read and clean every page below raw_dir."""
     pages, skipped, warnings = load_pages(raw_dir, max_bytes, progress)

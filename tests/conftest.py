@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.boilerplate import BlockStats, learn_block_stats
+from indexer.boilerplate import BlockStats, learn_block_stats, page_keys
 from indexer.people import NameLexicon, load_lexicon
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,4 +70,4 @@ def lexicon() -> NameLexicon:
 def stats_for(*pages: str) -> BlockStats:
     from indexer.blocks import split_blocks
 
-    return learn_block_stats(split_blocks(page) for page in pages)
+    return learn_block_stats([page_keys(split_blocks(page)) for page in pages])
