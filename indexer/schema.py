@@ -33,7 +33,7 @@ URL = Field("url", Kind.ID)
 TITLE = Field("title", Kind.TEXT, weight=3.0)
 BODY = Field("body", Kind.TEXT)
 PEOPLE_TEXT = Field("people_text", Kind.TEXT, stored=False, weight=2.0)  # every spelling
-PERSON = Field("person", Kind.FACET)  # canonical names
+PERSON = Field("person", Kind.FACET, sortable=True)  # canonical names; a column for facets
 YEAR = Field("year", Kind.FACET, sortable=True)
 DATE = Field("date", Kind.DATE, sortable=True)
 UNDATED = Field("undated", Kind.SORT_KEY, stored=False)  # "1" sorts pages without a date last
