@@ -51,27 +51,44 @@ def percentiles(samples: list[float]) -> dict[str, float]:
             "mean": statistics.fmean(ordered)}
 
 
+def process_tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines()
+                          if line.startswith("VmRSS"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run a command to its end; its wall time, peak RSS and the JSON it printed last."""
+    """Run a command to its end: its wall time, the peak resident memory of its process tree
+    (sampled every 50 ms), and the JSON it printed last."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})}, cwd=REPO)
-    output: dict[str, bytes] = {}
-    readers = [threading.Thread(target=lambda name=name, stream=stream: output.update(
-        {name: stream.read()})) for name, stream in (("out", process.stdout),
-                                                     ("err", process.stderr))]
-    for reader in readers:
-        reader.start()
-    # wait4 gives this child's own peak RSS (ru_maxrss, KiB), unlike RUSAGE_CHILDREN.
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = [0.0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], process_tree_rss_mb(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    for reader in readers:
-        reader.join()
-    process.returncode = os.waitstatus_to_exitcode(status)
+    sampler.join()
     if process.returncode:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{output['err'].decode()[-3000:]}")
-    last = [line for line in output["out"].decode().splitlines() if line.startswith("{")]
-    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024,
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr.decode()[-3000:]}")
+    last = [line for line in stdout.decode().splitlines() if line.startswith("{")]
+    return {"seconds": seconds, "peak_rss_mb": peak[0],
             "output": json.loads(last[-1]) if last else None}
 
 
@@ -155,10 +172,8 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"{command[0]} did not answer in time")
 
-    def peak_rss_mb(self) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        line = next(line for line in status.splitlines() if line.startswith("VmHWM"))
-        return int(line.split()[1]) / 1024
+    def rss_mb(self) -> float:
+        return process_tree_rss_mb(self.process.pid)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -247,7 +262,7 @@ def measure_http(pages: int, index_dir: Path, tantivy_dir: Path, fts_db: Path,
             paths = http_paths(engine, repeated, fts_db.stem)
             load(server.base, paths[: len(queries)], 1)  # warm up
             results[engine] = {f"c{c}": load(server.base, paths, c) for c in (1, 8)}
-            results[engine]["peak_rss_mb"] = server.peak_rss_mb()
+            results[engine]["rss_mb"] = server.rss_mb()
         finally:
             server.stop()
     return results
@@ -351,12 +366,13 @@ def print_report(report: dict[str, Any]) -> None:
               f" tantivy, {ratio(query['ours']['all'][stat], query['fts5']['all'][stat])} FTS5")
     if "http" in report:
         http_results = report["http"]
-        print("\nHTTP /api/search ms   conc   p50     p95     p99    req/s  failures  RSS MB")
+        print("\nHTTP /api/search ms   conc   p50     p95     p99    req/s  failures  "
+              "RSS MB after")
         for name, row in http_results.items():
             for c in ("c1", "c8"):
                 r = row[c]
                 print(f"  {name:15} {c[1:]:>4} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} "
-                      f"{r['rps']:8.1f} {r['failures']:8d} {row['peak_rss_mb']:7.0f}")
+                      f"{r['rps']:8.1f} {r['failures']:8d} {row['rss_mb']:7.0f}")
         for c in ("c1", "c8"):
             ours = http_results["ours"][c]
             reference = http_results["tantivy"][c]

@@ -59,6 +59,9 @@ def is_index(directory: Path) -> bool:
 def writing(directory: Path, processes: int = 1) -> Iterator[IndexWriter]:
     """A writer whose changes all become visible at once when the block ends without error."""
     options: dict[str, Any] = {"procs": processes, "multisegment": True} if processes > 1 else {}
+    # Separate segment files: a searcher reads them in place instead of copying a compound
+    # file into memory (server RSS 3.7x lower at 10k pages, queries about 10% slower).
+    options["compound"] = False
     writer = index.open_dir(str(directory)).writer(limitmb=WRITER_MEMORY_MB, **options)
     try:
         yield IndexWriter(writer)
