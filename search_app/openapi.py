@@ -56,6 +56,9 @@ OPENAPI: dict[str, Any] = {
                         "facets": {"type": "object", "additionalProperties": {
                             "type": "array", "items": _FACET_VALUE}},
                         "facets_complete": {"type": "boolean"},
+                        "relaxed": {"type": "boolean", "description":
+                                    "few pages had all the words: pages with some of them "
+                                    "are included, those with more of them first"},
                         "suggestion": _NULLABLE_STRING, "suggestion_url": _NULLABLE_STRING,
                         "previous_url": _NULLABLE_STRING, "next_url": _NULLABLE_STRING}}}}},
                 "400": _ERROR}}},

@@ -132,6 +132,7 @@ def api_search(request: Request) -> Response:
         "results": [hit_json(hit) for hit in page.result.hits],
         "facets": {facet.name: facet.as_json() for facet in page.facets},
         "facets_complete": page.result.facets_complete,
+        "relaxed": page.result.relaxed,
         "suggestion": page.result.suggestion,
         "suggestion_url": page.suggestion_url,
         "previous_url": page.previous_url,

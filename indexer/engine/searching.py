@@ -16,7 +16,7 @@ from typing import Any, Literal
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index, query, sorting
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
 from whoosh.searching import Hit as WhooshHit
 
 from indexer import schema
@@ -29,10 +29,16 @@ SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 500
 FACET_TIME_LIMIT_S = 0.25
 LEAD_CHARS = 240
-SUGGEST_BELOW = 3  # offer "Did you mean" when a query finds fewer hits than this
+# A query "finds little" below this many pages: it gets a "Did you mean", and a plain query
+# is relaxed to pages with some of its words (those with more of them first).
+FEW_RESULTS = 3
 QUERY_FIELDS = {"title": "title", "body": "body", "person": "people_text",
                 "people": "people_text", "year": "year"}
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+# When fewer pages than this have all the words of a plain query, pages with some of them
+# are shown too, those with more of the words first.
+ANY_WORDS_COORDINATION = 0.9
+_PLAIN_QUERY = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)+$")
 _FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):")
 
 
@@ -75,6 +81,7 @@ class SearchResult:
     facets: dict[str, list[FacetCount]]
     facets_complete: bool = True
     suggestion: str | None = None
+    relaxed: bool = False  # few pages had all the words: these have some of them
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,12 @@ def check_syntax(text: str) -> None:
                                "title:, body:, person: and year:.")
 
 
+def _is_plain(text: str) -> bool:
+    """Two or more words and nothing else: no operators, quotes, fields or wildcards."""
+    text = text.strip()
+    return bool(_PLAIN_QUERY.match(text)) and not set(text.split()) & _OPERATORS
+
+
 def _without_fields(text: str) -> str:
     return _FIELD_PREFIX.sub(" ", text)
 
@@ -156,8 +169,14 @@ class IndexSearcher:
         self._lock = threading.Lock()
         self._parser = MultifieldParser(list(schema.SEARCH_FIELDS), self._index.schema,
                                         fieldboosts=schema.SEARCH_FIELDS)
-        self._parser.add_plugin(PlusMinusPlugin())
-        self._parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
+        # The same language with OR between words, more matched words scoring higher: for
+        # plain queries whose words are seldom all on one page.
+        self._any_words_parser = MultifieldParser(
+            list(schema.SEARCH_FIELDS), self._index.schema, fieldboosts=schema.SEARCH_FIELDS,
+            group=OrGroup.factory(ANY_WORDS_COORDINATION))
+        for parser in (self._parser, self._any_words_parser):
+            parser.add_plugin(PlusMinusPlugin())
+            parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
         self._columns = self._read_facet_columns()
         self._spelling = SpellingVocabulary(read_vocabulary(directory))
         self._marker = Marker(analyse)
@@ -192,9 +211,18 @@ class IndexSearcher:
     def search(self, request: SearchRequest) -> SearchResult:
         parsed = self.parse(request.text)
         with self._lock:
-            return self._search(request, parsed)
+            result = self._search(request, parsed)
+            if result.total < FEW_RESULTS and _is_plain(request.text):
+                relaxed = self._search(request, self._any_words_parser.parse(request.text),
+                                       first=parsed)
+                if relaxed.total > result.total:
+                    relaxed.relaxed = True
+                    relaxed.suggestion = result.suggestion
+                    return relaxed
+            return result
 
-    def _search(self, request: SearchRequest, parsed: query.Query) -> SearchResult:
+    def _search(self, request: SearchRequest, parsed: query.Query,
+                first: query.Query | None = None) -> SearchResult:
         """One pass finds every matching document (the facet counts and the total need them
         all); the ranking then scores only those, with phrases checked once, not twice."""
         years = self._docs_or_none(_any_of(schema.YEAR.name, request.years))
@@ -206,9 +234,12 @@ class IndexSearcher:
         sort = request.sort
         if sort == "relevance" and isinstance(parsed, query.Every):
             sort = "newest"  # browsing: relevance means nothing without words
-        sortedby = None if sort == "relevance" else [
+        sortedby: list[sorting.FacetType] | None = None if sort == "relevance" else [
             sorting.FieldFacet(schema.UNDATED.name),  # undated pages last either way
             sorting.FieldFacet(schema.DATE.name, reverse=sort == "newest")]
+        if first is not None and sortedby is None:
+            # A relaxed query: the pages that match `first` (all the words) come first.
+            sortedby = [sorting.QueryFacet({"all": first}, other="some"), sorting.ScoreFacet()]
         limit = request.page * request.page_size
         first = (request.page - 1) * request.page_size
         hits: list[Hit] = []
@@ -219,7 +250,7 @@ class IndexSearcher:
                     for i in range(first, min(limit, results.scored_length()))]
         facets, complete = self._facets(for_years, for_people)
         suggestion = None
-        if len(allowed) < SUGGEST_BELOW and request.text.strip():
+        if len(allowed) < FEW_RESULTS and request.text.strip():
             suggestion = self._suggest(request.text)
         return SearchResult(len(allowed), hits, facets, complete, suggestion)
 
