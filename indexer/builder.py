@@ -66,11 +66,12 @@ def state_of(corpus: Corpus, raw_dir: Path) -> dict[str, Any]:
     }
 
 
-def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) -> Report:
+def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
+          wait: bool = False, on_wait: Callable[[str], None] = print) -> Report:
     """Clean every page and write a complete new generation, then switch to it."""
     started = time.perf_counter()
     report = Report("build", raw_dir)
-    with store.lock("build"):
+    with store.lock("build", wait, on_wait):
         corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
         report.describe(corpus)
         unfinished = store.new_generation()
@@ -87,7 +88,8 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) ->
     return report
 
 
-def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) -> Report:
+def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
+           wait: bool = False, on_wait: Callable[[str], None] = print) -> Report:
     """Re-index only the documents that are new, changed or gone.
 
     Repeated blocks are learned again from all pages (counting is cheap), so a page whose own
@@ -95,7 +97,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress) -
     """
     started = time.perf_counter()
     report = Report("update", raw_dir)
-    with store.lock("update"):
+    with store.lock("update", wait, on_wait):
         current = store.current()
         if current is None:
             raise StoreError(f"There is no index in {store.root} to update yet. "

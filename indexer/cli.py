@@ -48,11 +48,17 @@ def main() -> None:
     """
 
 
-def _run(command: str, raw_dir: Path, index_dir: Path) -> Report:
+wait_option = click.option(
+    "--wait", is_flag=True,
+    help="If another build or update is running, wait for it instead of stopping.")
+
+
+def _run(command: str, raw_dir: Path, index_dir: Path, wait: bool) -> Report:
     store = IndexStore(index_dir)
     operation = build if command == "build" else update
     try:
-        return operation(raw_dir, store, progress_bar)
+        return operation(raw_dir, store, progress_bar, wait,
+                         lambda message: click.echo(message, err=True))
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -65,26 +71,28 @@ def _run(command: str, raw_dir: Path, index_dir: Path) -> Report:
 @main.command("build")
 @raw_dir_argument
 @index_option
-def build_command(raw_dir: Path, index_dir: Path) -> None:
+@wait_option
+def build_command(raw_dir: Path, index_dir: Path, wait: bool) -> None:
     """Clean every page of RAW_DIR and build a complete new index.
 
     The new index is written beside the one being served and replaces it in one step at
     the end, so searches never see a half-built index. Pages that cannot be read are
     skipped and listed; all the others are indexed.
     """
-    print_report(_run("build", raw_dir, index_dir))
+    print_report(_run("build", raw_dir, index_dir, wait))
 
 
 @main.command("update")
 @raw_dir_argument
 @index_option
-def update_command(raw_dir: Path, index_dir: Path) -> None:
+@wait_option
+def update_command(raw_dir: Path, index_dir: Path, wait: bool) -> None:
     """Re-index only the pages of RAW_DIR that are new, changed or deleted.
 
     Changes are found by content hash. The sidebar and footer blocks are learned again from
     all pages, so pages whose cleaning changes because of new pages are re-indexed as well.
     """
-    print_report(_run("update", raw_dir, index_dir))
+    print_report(_run("update", raw_dir, index_dir, wait))
 
 
 @main.command()

@@ -12,12 +12,12 @@ before the current one is kept, so searchers that still have it open keep workin
 
 from __future__ import annotations
 
-import errno
+import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,31 +113,40 @@ class IndexStore:
         return sum(p.stat().st_size for p in current.rglob("*") if p.is_file())
 
     @contextmanager
-    def lock(self, command: str) -> Iterator[None]:
-        """Only one build or update at a time; a lock left by a dead process is taken over."""
+    def lock(self, command: str, wait: bool = False,
+             on_wait: Callable[[str], None] = lambda _message: None) -> Iterator[None]:
+        """Only one build or update at a time.
+
+        An advisory lock (flock) on `.lock`: the kernel releases it when its holder ends,
+        however it ends (kill -9 included), so a crashed build never leaves the index locked.
+        The file also says who holds it, for the message a second admin gets.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / LOCK_FILE
-        for _ in range(2):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                break
-            except FileExistsError:
-                holder = read_lock(path)
-                if holder is not None and process_alive(holder.get("pid", -1)):
-                    raise LockedError(
-                        f"Another {holder.get('command', 'build')} (process {holder['pid']}) "
-                        f"is writing this index since {holder.get('started', '?')}. "
-                        "Wait for it to finish, then try again.") from None
-                path.unlink(missing_ok=True)  # stale: its process is gone
-        else:
-            raise LockedError(f"Could not take the lock {path}.")
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"pid": os.getpid(), "command": command,
-                       "started": time.strftime("%Y-%m-%d %H:%M:%S")}, handle)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                message = busy_message(read_lock(path))
+                if not wait:
+                    raise LockedError(f"{message} Wait for it to finish (or use --wait), "
+                                      "then try again.") from None
+                on_wait(f"{message} Waiting for it to finish…")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps({"pid": os.getpid(), "command": command,
+                                     "started": time.strftime("%Y-%m-%d %H:%M:%S")}).encode())
             yield
         finally:
-            path.unlink(missing_ok=True)
+            os.close(fd)  # releases the lock
+
+
+def busy_message(holder: dict[str, Any] | None) -> str:
+    if holder is None:
+        return "Another build or update is writing this index."
+    return (f"Another {holder.get('command', 'build')} (process {holder.get('pid', '?')}) is "
+            f"writing this index since {holder.get('started', '?')}.")
 
 
 def read_lock(path: Path) -> dict[str, Any] | None:
@@ -145,16 +154,6 @@ def read_lock(path: Path) -> dict[str, Any] | None:
         return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except OSError as error:
-        return error.errno == errno.EPERM
-    return True
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
-import os
 import shutil
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -107,7 +108,8 @@ def test_a_failed_build_leaves_the_previous_index_served(raw: Path, tmp_path: Pa
     assert "No space left on device" in output and "previous index" in output
     assert store.current_name() == served
     assert [p.name for p in store.generations.iterdir()] == [served]
-    assert not (index_dir / LOCK_FILE).exists()
+    with store.lock("build"):  # and the failed build let go of the lock
+        pass
 
 
 def test_a_second_admin_is_refused_and_a_stale_lock_is_cleared(raw: Path,
@@ -115,14 +117,27 @@ def test_a_second_admin_is_refused_and_a_stale_lock_is_cleared(raw: Path,
     index_dir = tmp_path / "index"
     index_dir.mkdir()
     lock = index_dir / LOCK_FILE
-    lock.write_text(json.dumps({"pid": os.getpid(), "command": "build", "started": "now"}))
-    code, output = run("build", str(raw), "--index", str(index_dir))
-    assert code == 1 and "Another build" in output and "Wait for it" in output
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    lock.write_text(json.dumps({"pid": dead.pid, "command": "build", "started": "then"}))
+    lock.write_text(json.dumps({"pid": 4242, "command": "build", "started": "now"}))
+    with lock.open() as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another admin's build, still running
+        code, output = run("build", str(raw), "--index", str(index_dir))
+        assert code == 1 and "Another build (process 4242)" in output
+        assert "Wait for it" in output and "--wait" in output
+    # The file left by a build that died holds no lock: the next build goes ahead.
     assert run("build", str(raw), "--index", str(index_dir))[0] == 0
-    assert not lock.exists()
+
+
+def test_wait_waits_for_the_other_admin(raw: Path, tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    messages: list[str] = []
+    with store.lock("update"):
+        waiting = threading.Thread(
+            target=lambda: builder.build(raw, store, wait=True, on_wait=messages.append))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and "Waiting for it to finish" in messages[0]
+    waiting.join(timeout=60)
+    assert not waiting.is_alive() and store.current() is not None
 
 
 def test_errors_are_sentences_with_nonzero_exit_codes(tmp_path: Path) -> None:

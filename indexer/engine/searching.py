@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import threading
 import time
@@ -27,6 +28,8 @@ from indexer.engine.writing import read_vocabulary, stored_record
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 500
+MAX_NESTING = 8
+MAX_EXPANSIONS = 512  # words one prefix or wildcard may stand for
 FACET_TIME_LIMIT_S = 0.25
 LEAD_CHARS = 240
 # A query "finds little" below this many pages: it gets a "Did you mean", and a plain query
@@ -35,6 +38,7 @@ FEW_RESULTS = 3
 QUERY_FIELDS = {"title": "title", "body": "body", "person": "people_text",
                 "people": "people_text", "year": "year"}
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_LEADING_WILDCARD = re.compile(r"(?:^|[\s(:\-+])[*?]+[^\W_]")
 # When fewer pages than this have all the words of a plain query, pages with some of them
 # are shown too, those with more of the words first.
 ANY_WORDS_COORDINATION = 0.9
@@ -127,13 +131,20 @@ def check_syntax(text: str) -> None:
                                f"under {MAX_QUERY_CHARS}.")
     if text.count('"') % 2:
         raise QuerySyntaxError('A quotation mark is not closed: add the closing " or remove it.')
-    depth = 0
-    for char in text:
+    depth = deepest = 0
+    for char in _without_phrases(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
+        deepest = max(deepest, depth)
         if depth < 0:
             break
     if depth:
         raise QuerySyntaxError("The parentheses do not pair up: check each ( has its ).")
+    if deepest > MAX_NESTING:
+        raise QuerySyntaxError(f"The query nests parentheses {deepest} deep; {MAX_NESTING} "
+                               "levels are enough for any search.")
+    if _LEADING_WILDCARD.search(_without_phrases(text)):
+        raise QuerySyntaxError("A word cannot start with * or ?: put a few letters first "
+                               "(a lone * finds everything).")
     unknown = sorted({name for name in _FIELD_PREFIX.findall(_without_phrases(text))
                       if name.lower() not in QUERY_FIELDS})
     if unknown:
@@ -206,7 +217,27 @@ class IndexSearcher:
         if not words:
             raise QuerySyntaxError("The query has no words to search for, only operators "
                                    "or punctuation.")
-        return self._parser.parse(text)
+        try:
+            parsed = self._parser.parse(text)
+        except Exception as error:
+            raise QuerySyntaxError("The query could not be read; check its quotes, "
+                                   "parentheses and operators.") from error
+        self._check_expansions(parsed)
+        return parsed
+
+    def _check_expansions(self, parsed: query.Query) -> None:
+        """A prefix or wildcard may stand for many words; past a limit the search would be
+        slow for everyone, so the visitor is asked for more letters instead."""
+        reader = self._searcher.reader()
+        for leaf in parsed.leaves():
+            if isinstance(leaf, query.Prefix | query.Wildcard):
+                with self._lock:
+                    count = sum(1 for _ in itertools.islice(
+                        leaf._btexts(reader), MAX_EXPANSIONS + 1))
+                if count > MAX_EXPANSIONS:
+                    shown = f"{leaf.text}*" if isinstance(leaf, query.Prefix) else leaf.text
+                    raise QuerySyntaxError(f"'{shown}' stands for more than {MAX_EXPANSIONS} "
+                                           "words: add letters to narrow it.")
 
     def search(self, request: SearchRequest) -> SearchResult:
         parsed = self.parse(request.text)

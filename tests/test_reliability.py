@@ -1,0 +1,178 @@
+"""Reindexing under load, crashes, hostile raw files and a full disk, with real processes."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from benchmarks.make_corpus import write_corpus
+from indexer.engine import IndexSearcher, SearchRequest
+from indexer.store import UNFINISHED_PREFIX, IndexStore
+from tests.conftest import SEEDS, SIDEBAR_B, article
+from tests.servers import build_index, command, running_server
+
+CLIENTS = 8
+REBUILDS = 3
+
+
+def seeds_copy(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    return raw
+
+
+def new_page(raw: Path, number: int) -> None:
+    (raw / f"new-{number}.txt").write_text(article(
+        f"New article number {number} about the Joint Staff", "01.02.2025",
+        f"On 1 February 2025, article {number} was published.", sidebar=SIDEBAR_B), "utf-8")
+
+
+def test_reindex_under_load_fails_no_request(tmp_path: Path) -> None:
+    raw = seeds_copy(tmp_path)
+    index_dir = tmp_path / "index"
+    build_index(raw, index_dir)
+    generation_sizes = {5}
+    stop = threading.Event()
+    failures: list[str] = []
+    totals: Counter[int] = Counter()
+    lock = threading.Lock()
+    with running_server(index_dir) as base:
+        address = urlsplit(base)
+
+        def client(number: int) -> None:
+            connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+            paths = ["/api/search?q=", "/api/search?q=Semerikov&year=2019", "/search?q=staff",
+                     "/healthz"]
+            sent = 0
+            while not stop.is_set():
+                path = paths[(number + sent) % len(paths)]
+                sent += 1
+                try:
+                    connection.request("GET", path)
+                    response = connection.getresponse()
+                    body = response.read()
+                except (OSError, http.client.HTTPException) as error:
+                    with lock:
+                        failures.append(f"{path}: {error!r}")
+                    connection = http.client.HTTPConnection(address.hostname, address.port,
+                                                            timeout=30)
+                    continue
+                with lock:
+                    if response.status != 200:
+                        failures.append(f"{path}: {response.status}")
+                    elif path == "/api/search?q=":
+                        totals[json.loads(body)["total"]] += 1
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        try:
+            for number in range(REBUILDS):
+                time.sleep(0.3)
+                new_page(raw, number)
+                build_index(raw, index_dir)
+                generation_sizes.add(6 + number)
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=30)
+    assert failures == []
+    assert sum(totals.values()) > 20
+    # Every answer came from a complete index: one of the generations' document counts.
+    assert set(totals) <= generation_sizes and max(totals) == 5 + REBUILDS
+    remaining = list(IndexStore(index_dir).generations.iterdir())
+    assert len(remaining) <= 2
+
+
+def test_kill_9_mid_build_keeps_the_old_index_and_the_next_build_works(tmp_path: Path) -> None:
+    raw = seeds_copy(tmp_path)
+    index_dir = tmp_path / "index"
+    build_index(raw, index_dir)
+    store = IndexStore(index_dir)
+    served = store.current_name()
+    big = tmp_path / "big"
+    write_corpus(3000, big, seed=3)
+    process = subprocess.Popen([command("csto-index"), "build", str(big), "--index",
+                                str(index_dir)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir()):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.5)  # well into writing the new generation
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert store.current_name() == served
+    searcher = IndexSearcher(store.current())  # type: ignore[arg-type]
+    assert searcher.search(SearchRequest("")).total == 5
+    # The next build takes the lock the dead one held and clears what it left.
+    build_index(raw, index_dir)
+    assert store.current_name() != served
+    assert not any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir())
+
+
+def test_hostile_raw_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
+    raw = seeds_copy(tmp_path)
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    with (raw / "huge.txt").open("wb") as huge:
+        huge.truncate(100 * 1024 * 1024)  # 100 MB
+    (raw / "latin1.txt").write_bytes("Caf\xe9 and the Secretariat of the CSTO.\n".encode(
+        "latin-1"))
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "hostile.html").write_text(
+        "<html><head><title>t</title><script>alert(1)</script></head><body>"
+        "<h1>Statement <img src=x onerror=alert(2)> on security</h1>"
+        "<p>Text with <a href='javascript:alert(3)'>a link</a>.</p>"
+        "<iframe src='https://example.invalid/'></iframe></body></html>", "utf-8")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Zyxwvutsrq text that must not be indexed.", "utf-8")
+    os.symlink(outside, raw / "link.txt")
+    index_dir = tmp_path / "index"
+    result = subprocess.run([command("csto-index"), "build", str(raw), "--index",
+                             str(index_dir)], capture_output=True, text=True, check=True)
+    report = result.stdout
+    for name, reason in (("binary.txt", "binary"), ("huge.txt", "limit"),
+                         ("empty.txt", "empty"), ("link.txt", "outside the raw folder")):
+        assert f"{name}: it" in report and reason in report.split(f"{name}: ")[1][:80]
+    assert "latin1.txt: 1 byte sequence(s) that are not UTF-8 were replaced" in report
+    searcher = IndexSearcher(IndexStore(index_dir).current())  # type: ignore[arg-type]
+    assert searcher.search(SearchRequest("")).total == 7  # 5 seeds, latin1, hostile
+    (hit,) = searcher.search(SearchRequest("title:statement")).hits
+    document = searcher.document(hit.id)
+    assert document is not None and document.title == "Statement on security"
+    assert "alert" not in document.body and "javascript" not in document.body
+    assert not searcher.search(SearchRequest("zyxwvutsrq")).hits
+
+
+def test_a_full_disk_fails_the_build_clearly_and_the_old_index_serves(tmp_path: Path) -> None:
+    raw = seeds_copy(tmp_path)
+    index_dir = tmp_path / "index"
+    build_index(raw, index_dir)
+    store = IndexStore(index_dir)
+    served = store.current_name()
+    new_page(raw, 1)
+
+    def small_disk() -> None:  # files may not grow past 64 KiB: writing fails as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    result = subprocess.run([command("csto-index"), "build", str(raw), "--index",
+                             str(index_dir)], capture_output=True, text=True,
+                            preexec_fn=small_disk)
+    assert result.returncode == 1
+    assert "failed while writing" in result.stderr and "previous index" in result.stderr
+    assert store.current_name() == served
+    assert IndexSearcher(store.current()).search(SearchRequest("")).total == 5  # type: ignore[arg-type]
+    build_index(raw, index_dir)  # and with room again, the next build works
+    assert IndexSearcher(store.current()).search(SearchRequest("")).total == 6  # type: ignore[arg-type]
