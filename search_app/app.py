@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -54,11 +55,14 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str,
+           headers: Mapping[str, str] | None = None) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": message}, status_code=status)
-    return views.render(request, "error.html", status_code=status, status=status,
-                        message=message, query=request.query_params.get("q", ""))
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+    response = views.render(request, "error.html", status_code=status, status=status,
+                            message=message, query=request.query_params.get("q", ""))
+    response.headers.update(headers or {})
+    return response
 
 
 async def bad_request(request: Request, error: Exception) -> Response:
@@ -79,7 +83,7 @@ async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 404:
         return await not_found(request, error)
-    return _error(request, error.status_code, error.detail)
+    return _error(request, error.status_code, error.detail, error.headers)
 
 
 def create_app(settings: Settings) -> Starlette:

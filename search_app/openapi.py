@@ -6,18 +6,20 @@ from typing import Any
 
 _STRING = {"type": "string"}
 _NULLABLE_STRING = {"type": ["string", "null"]}
+# Empty is allowed: the search form sends empty dates.
+_DAY = {"type": "string", "pattern": "^([0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?)?$"}
 _SEARCH_PARAMETERS: list[dict[str, Any]] = [
     {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
      "description": 'Words (all must match), "phrases", -exclusion, OR, prefix*, and the '
                     "fields title:, person:, year:."},
     {"name": "year", "in": "query", "schema": {"type": "array", "items": {
-        "type": "string", "pattern": "^[0-9]{4}$"}}, "style": "form", "explode": True,
+        "type": "string", "pattern": "^([0-9]{4})?$"}}, "style": "form", "explode": True,
      "description": "Years to keep; several are OR-ed."},
     {"name": "person", "in": "query", "schema": {"type": "array", "items": _STRING},
      "style": "form", "explode": True,
      "description": "Canonical names of officials to keep; several are OR-ed."},
-    {"name": "from", "in": "query", "schema": _STRING, "description": "YYYY[-MM[-DD]]"},
-    {"name": "to", "in": "query", "schema": _STRING, "description": "YYYY[-MM[-DD]]"},
+    {"name": "from", "in": "query", "schema": _DAY, "description": "YYYY[-MM[-DD]]"},
+    {"name": "to", "in": "query", "schema": _DAY, "description": "YYYY[-MM[-DD]]"},
     {"name": "sort", "in": "query",
      "schema": {"type": "string", "enum": ["relevance", "newest", "oldest"]}},
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,

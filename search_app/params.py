@@ -24,7 +24,7 @@ class ParamError(ValueError):
 
 def _integer(params: QueryParams, name: str, default: int, low: int, high: int) -> int:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise ParamError(f"'{name}' must be a whole number from {low} to {high}, "
@@ -68,7 +68,7 @@ def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
     people = _values(params, "person")
     if any(len(p) > MAX_PERSON_CHARS for p in people):
         raise ParamError(f"A 'person' value is longer than {MAX_PERSON_CHARS} characters.")
-    sort = params.get("sort") or "relevance"
+    sort = params.get("sort", "relevance")
     if sort not in SORTS:
         raise ParamError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:20]!r}.")
     date_from, date_to = _day(params, "from", end=False), _day(params, "to", end=True)

@@ -12,8 +12,11 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import pytest
 
 from benchmarks.make_corpus import write_corpus
 from indexer.engine import IndexSearcher, SearchRequest
@@ -176,3 +179,52 @@ def test_a_full_disk_fails_the_build_clearly_and_the_old_index_serves(tmp_path: 
     assert IndexSearcher(store.current()).search(SearchRequest("")).total == 5  # type: ignore[arg-type]
     build_index(raw, index_dir)  # and with room again, the next build works
     assert IndexSearcher(store.current()).search(SearchRequest("")).total == 6  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def small_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a tmpfs of its own (root only), unmounted at the end."""
+    folder = tmp_path / "mounted"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): needs root")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_an_index_folder_that_cannot_be_written_is_a_clear_error(
+        tmp_path: Path, small_filesystem: Path) -> None:
+    raw = seeds_copy(tmp_path)
+    index_dir = small_filesystem / "index"
+    build_index(raw, index_dir)
+    store = IndexStore(index_dir)
+    served = store.current_name()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_filesystem)], check=True)
+    result = subprocess.run([command("csto-index"), "build", str(raw), "--index",
+                             str(index_dir)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Read-only file system" in result.stderr and "previous index" in result.stderr
+    assert store.current_name() == served
+    assert IndexSearcher(store.current()).search(SearchRequest("")).total == 5  # type: ignore[arg-type]
+
+
+def test_a_disk_that_fills_up_during_the_build_is_a_clear_error(
+        tmp_path: Path, small_filesystem: Path) -> None:
+    raw = seeds_copy(tmp_path)
+    index_dir = small_filesystem / "index"
+    build_index(raw, index_dir)
+    store = IndexStore(index_dir)
+    served = store.current_name()
+    big = tmp_path / "big"
+    write_corpus(1500, big, seed=5)  # its index does not fit in what is left of 4 MB
+    result = subprocess.run([command("csto-index"), "build", str(big), "--index",
+                             str(index_dir)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "No space left on device" in result.stderr or "reached the index" in result.stderr
+    assert store.current_name() == served
+    assert IndexSearcher(store.current()).search(SearchRequest("")).total == 5  # type: ignore[arg-type]
+    assert [p.name for p in store.generations.iterdir()] == [served]
