@@ -66,6 +66,26 @@ def state_of(corpus: Corpus, raw_dir: Path) -> dict[str, Any]:
     }
 
 
+def write_generation(store: IndexStore, corpus: Corpus, raw_dir: Path,
+                     write: Callable[[Path], None]) -> str:
+    """Write a new generation with `write`, check it, and switch to it; on any failure
+    remove it and leave the served generation as it was. Returns the new name."""
+    unfinished = store.new_generation()
+    try:
+        write(unfinished)
+        engine.write_vocabulary(unfinished, corpus.documents)
+        # Whoosh's multiprocess writer drops the segment of a sub-writer that failed (a full
+        # disk, say) and commits the rest: check that every document arrived.
+        written, expected = engine.document_count(unfinished), len(corpus.documents)
+        if written != expected:
+            raise OSError(f"only {written} of {expected} documents reached the index, "
+                          "because a writer process failed")
+        return store.publish(unfinished, state_of(corpus, raw_dir))
+    except BaseException:
+        store.discard(unfinished)
+        raise
+
+
 def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
           wait: bool = False, on_wait: Callable[[str], None] = print) -> Report:
     """Clean every page and write a complete new generation, then switch to it."""
@@ -74,16 +94,9 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
     with store.lock("build", wait, on_wait):
         corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
         report.describe(corpus)
-        unfinished = store.new_generation()
-        try:
-            engine.write_index(unfinished, corpus.documents,
-                               lambda it: progress(it, "indexing"))
-            engine.write_vocabulary(unfinished, corpus.documents)
-            report.added = len(corpus.documents)
-            report.generation = store.publish(unfinished, state_of(corpus, raw_dir))
-        except BaseException:
-            store.discard(unfinished)
-            raise
+        report.generation = write_generation(store, corpus, raw_dir, lambda folder: (
+            engine.write_index(folder, corpus.documents, lambda it: progress(it, "indexing"))))
+        report.added = len(corpus.documents)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -112,10 +125,10 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
         report.describe(corpus)
         old = previous.get("documents", {})
         new = {d.doc_id: d for d in corpus.documents}
-        unfinished = store.new_generation()
-        try:
-            shutil.copytree(current, unfinished, dirs_exist_ok=True)
-            with engine.writing(unfinished) as writer:
+
+        def apply_changes(folder: Path) -> None:
+            shutil.copytree(current, folder, dirs_exist_ok=True)
+            with engine.writing(folder) as writer:
                 for doc_id in old.keys() - new.keys():
                     writer.delete(doc_id)
                     report.deleted += 1
@@ -126,10 +139,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
                     elif old[doc_id] != document.content_hash:
                         writer.replace(document)
                         report.changed += 1
-            engine.write_vocabulary(unfinished, corpus.documents)
-            report.generation = store.publish(unfinished, state_of(corpus, raw_dir))
-        except BaseException:
-            store.discard(unfinished)
-            raise
+
+        report.generation = write_generation(store, corpus, raw_dir, apply_changes)
     report.seconds = time.perf_counter() - started
     return report

@@ -34,6 +34,24 @@ def seeds_copy(tmp_path: Path) -> Path:
     return raw
 
 
+def served_seeds(tmp_path: Path, index_dir: Path) -> tuple[Path, IndexStore, str | None]:
+    """The seeds built into index_dir: (raw folder, store, generation served)."""
+    raw = seeds_copy(tmp_path)
+    build_index(raw, index_dir)
+    store = IndexStore(index_dir)
+    return raw, store, store.current_name()
+
+
+def run_build(raw: Path, index_dir: Path, **options: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([command("csto-index"), "build", str(raw), "--index",
+                           str(index_dir)], capture_output=True, text=True, **options)  # type: ignore[call-overload]
+
+
+def assert_still_serving(store: IndexStore, served: str | None, documents: int = 5) -> None:
+    assert store.current_name() == served
+    assert IndexSearcher(store.current()).search(SearchRequest("")).total == documents  # type: ignore[arg-type]
+
+
 def new_page(raw: Path, number: int) -> None:
     (raw / f"new-{number}.txt").write_text(article(
         f"New article number {number} about the Joint Staff", "01.02.2025",
@@ -99,11 +117,8 @@ def test_reindex_under_load_fails_no_request(tmp_path: Path) -> None:
 
 
 def test_kill_9_mid_build_keeps_the_old_index_and_the_next_build_works(tmp_path: Path) -> None:
-    raw = seeds_copy(tmp_path)
     index_dir = tmp_path / "index"
-    build_index(raw, index_dir)
-    store = IndexStore(index_dir)
-    served = store.current_name()
+    raw, store, served = served_seeds(tmp_path, index_dir)
     big = tmp_path / "big"
     write_corpus(3000, big, seed=3)
     process = subprocess.Popen([command("csto-index"), "build", str(big), "--index",
@@ -116,9 +131,7 @@ def test_kill_9_mid_build_keeps_the_old_index_and_the_next_build_works(tmp_path:
     time.sleep(0.5)  # well into writing the new generation
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
-    assert store.current_name() == served
-    searcher = IndexSearcher(store.current())  # type: ignore[arg-type]
-    assert searcher.search(SearchRequest("")).total == 5
+    assert_still_serving(store, served)
     # The next build takes the lock the dead one held and clears what it left.
     build_index(raw, index_dir)
     assert store.current_name() != served
@@ -159,24 +172,18 @@ def test_hostile_raw_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> 
 
 
 def test_a_full_disk_fails_the_build_clearly_and_the_old_index_serves(tmp_path: Path) -> None:
-    raw = seeds_copy(tmp_path)
     index_dir = tmp_path / "index"
-    build_index(raw, index_dir)
-    store = IndexStore(index_dir)
-    served = store.current_name()
+    raw, store, served = served_seeds(tmp_path, index_dir)
     new_page(raw, 1)
 
     def small_disk() -> None:  # files may not grow past 64 KiB: writing fails as on a full disk
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
-    result = subprocess.run([command("csto-index"), "build", str(raw), "--index",
-                             str(index_dir)], capture_output=True, text=True,
-                            preexec_fn=small_disk)
+    result = run_build(raw, index_dir, preexec_fn=small_disk)
     assert result.returncode == 1
     assert "failed while writing" in result.stderr and "previous index" in result.stderr
-    assert store.current_name() == served
-    assert IndexSearcher(store.current()).search(SearchRequest("")).total == 5  # type: ignore[arg-type]
+    assert_still_serving(store, served)
     build_index(raw, index_dir)  # and with room again, the next build works
     assert IndexSearcher(store.current()).search(SearchRequest("")).total == 6  # type: ignore[arg-type]
 
@@ -198,33 +205,23 @@ def small_filesystem(tmp_path: Path) -> Iterator[Path]:
 
 def test_an_index_folder_that_cannot_be_written_is_a_clear_error(
         tmp_path: Path, small_filesystem: Path) -> None:
-    raw = seeds_copy(tmp_path)
     index_dir = small_filesystem / "index"
-    build_index(raw, index_dir)
-    store = IndexStore(index_dir)
-    served = store.current_name()
+    raw, store, served = served_seeds(tmp_path, index_dir)
     subprocess.run(["mount", "-o", "remount,ro", str(small_filesystem)], check=True)
-    result = subprocess.run([command("csto-index"), "build", str(raw), "--index",
-                             str(index_dir)], capture_output=True, text=True)
+    result = run_build(raw, index_dir)
     assert result.returncode == 1
     assert "Read-only file system" in result.stderr and "previous index" in result.stderr
-    assert store.current_name() == served
-    assert IndexSearcher(store.current()).search(SearchRequest("")).total == 5  # type: ignore[arg-type]
+    assert_still_serving(store, served)
 
 
 def test_a_disk_that_fills_up_during_the_build_is_a_clear_error(
         tmp_path: Path, small_filesystem: Path) -> None:
-    raw = seeds_copy(tmp_path)
     index_dir = small_filesystem / "index"
-    build_index(raw, index_dir)
-    store = IndexStore(index_dir)
-    served = store.current_name()
+    _, store, served = served_seeds(tmp_path, index_dir)
     big = tmp_path / "big"
     write_corpus(1500, big, seed=5)  # its index does not fit in what is left of 4 MB
-    result = subprocess.run([command("csto-index"), "build", str(big), "--index",
-                             str(index_dir)], capture_output=True, text=True)
+    result = run_build(big, index_dir)
     assert result.returncode == 1
     assert "No space left on device" in result.stderr or "reached the index" in result.stderr
-    assert store.current_name() == served
-    assert IndexSearcher(store.current()).search(SearchRequest("")).total == 5  # type: ignore[arg-type]
+    assert_still_serving(store, served)
     assert [p.name for p in store.generations.iterdir()] == [served]
