@@ -276,10 +276,3 @@ def people_in(mentions: Sequence[Mention], resolver: PeopleResolver) -> list[Per
 @cache
 def default_lexicon() -> NameLexicon:
     return load_lexicon()
-
-
-def group_spellings(people: Iterable[Person]) -> dict[str, set[str]]:
-    spellings: dict[str, set[str]] = defaultdict(set)
-    for person in people:
-        spellings[person.name].update(person.spellings)
-    return spellings

@@ -17,7 +17,6 @@ from indexer.engine.searching import (
 from indexer.engine.writing import (
     IndexWriter,
     document_count,
-    is_index,
     stored_documents,
     write_index,
     write_vocabulary,
@@ -26,6 +25,6 @@ from indexer.engine.writing import (
 
 __all__ = [
     "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "QuerySyntaxError",
-    "SearchRequest", "SearchResult", "StoredDocument", "document_count", "is_index",
+    "SearchRequest", "SearchResult", "StoredDocument", "document_count",
     "stored_documents", "write_index", "write_vocabulary", "writing",
 ]

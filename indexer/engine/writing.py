@@ -51,10 +51,6 @@ def create_index(directory: Path) -> None:
     index.create_in(str(directory), whoosh_schema())
 
 
-def is_index(directory: Path) -> bool:
-    return directory.is_dir() and index.exists_in(str(directory))
-
-
 @contextmanager
 def writing(directory: Path, processes: int = 1) -> Iterator[IndexWriter]:
     """A writer whose changes all become visible at once when the block ends without error."""
