@@ -34,14 +34,12 @@ MAX_EXPANSIONS = 512  # words one prefix or wildcard may stand for
 FACET_TIME_LIMIT_S = 0.25
 LEAD_CHARS = 240
 # A query "finds little" below this many pages: it gets a "Did you mean", and a plain query
-# is relaxed to pages with some of its words (those with more of them first).
+# is relaxed to pages with some of its words (pages with all of them first).
 FEW_RESULTS = 3
-QUERY_FIELDS = {"title": "title", "body": "body", "person": "people_text",
-                "people": "people_text", "year": "year"}
+QUERY_FIELDS = frozenset({"title", "body", "person", "people", "year"})
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _LEADING_WILDCARD = re.compile(r"(?:^|[\s(:\-+])[*?]+[^\W_]")
-# When fewer pages than this have all the words of a plain query, pages with some of them
-# are shown too, those with more of the words first.
+# In a relaxed query, how much a page gains for each further word it has.
 ANY_WORDS_COORDINATION = 0.9
 _PLAIN_QUERY = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)+$")
 _FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):")
@@ -197,11 +195,8 @@ class IndexSearcher:
     def document_count(self) -> int:
         return self._searcher.doc_count()
 
-    def close(self) -> None:
-        self._searcher.close()
-
     def _read_facet_columns(self) -> _FacetColumns:
-        """From the fields' columns, not the stored documents: 10x faster to open."""
+        """From the fields' columns, not the stored documents: opens 6x faster (10k pages)."""
         reader = self._searcher.reader()
         years = reader.column_reader(schema.YEAR.name, translate=True)
         people = reader.column_reader(schema.PERSON.name, translate=True)
