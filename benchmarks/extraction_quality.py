@@ -52,11 +52,11 @@ def same_person(one: str, other: str) -> bool:
     return any(fuzz.ratio(l1, last2) >= 85 and f1 == first2 for f1, l1 in forms)
 
 
-def run_extract(corpus: Path) -> list[dict[str, Any]]:
+def run_extract(corpus: Path, folders: tuple[str, ...]) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         raw.mkdir()
-        for folder in ("seeds", "pages"):
+        for folder in folders:
             for page in (corpus / folder).glob("*.txt"):
                 shutil.copy(page, raw / page.name)
         shutil.copy(corpus / "pages" / "manifest.jsonl", raw / "manifest.jsonl")
@@ -68,8 +68,8 @@ def run_extract(corpus: Path) -> list[dict[str, Any]]:
     return documents
 
 
-def score(corpus: Path, verbose: bool) -> dict[str, Any]:
-    documents = run_extract(corpus)
+def score(corpus: Path, verbose: bool, folders: tuple[str, ...]) -> dict[str, Any]:
+    documents = run_extract(corpus, folders)
     by_source = {src: doc for doc in documents for src in [doc["source"], *doc["duplicates"]]}
     labels = [json.loads(line) for line in (corpus / "pages" / "manifest.jsonl").open()]
     hits = {key: [0, 0] for key in ("title", "date", "sidebar_removed", "lead_kept")}
@@ -127,8 +127,11 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--verbose", action="store_true", help="list every failed check")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="leave the seeds out (they are full copies of some cut pages)")
     args = parser.parse_args()
-    result = score(args.corpus, args.verbose)
+    folders = ("pages",) if args.pages_only else ("seeds", "pages")
+    result = score(args.corpus, args.verbose, folders)
     if args.json:
         print(json.dumps(result, indent=2))
         return
