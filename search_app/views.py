@@ -4,7 +4,7 @@ hands plain values to a template or to JSON."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -79,8 +79,7 @@ def run_search(request: Request, path: str, **overrides: Any) -> SearchPage:
         search = search_request(request.query_params, settings)
     except ParamError as error:
         raise BadRequest(str(error)) from None
-    if overrides:
-        search = SearchRequest(**{**search.__dict__, **overrides})
+    search = replace(search, **overrides)
     started = time.perf_counter()
     try:
         result = searcher_of(request).search(search)
