@@ -7,6 +7,8 @@ import threading
 from indexer.engine import IndexSearcher
 from indexer.store import IndexStore
 
+OPEN_ATTEMPTS = 3
+
 
 class IndexMissing(Exception):
     """No index has been built yet."""
@@ -26,17 +28,23 @@ class CurrentIndex:
         self._searcher: IndexSearcher | None = None
 
     def get(self) -> IndexSearcher:
-        name = self._store.current_name()
-        if name is None:
-            raise IndexMissing(f"There is no index in {self._store.root}.")
-        searcher = self._searcher
-        if name == self._name and searcher is not None:
-            return searcher
-        with self._lock:
-            if name != self._name or self._searcher is None:
-                self._searcher = IndexSearcher(self._store.generations / name)
-                self._name = name
-            return self._searcher
+        for _ in range(OPEN_ATTEMPTS):
+            name = self._store.current_name()
+            if name is None:
+                raise IndexMissing(f"There is no index in {self._store.root}.")
+            searcher = self._searcher
+            if name == self._name and searcher is not None:
+                return searcher
+            with self._lock:
+                try:
+                    if name != self._name or self._searcher is None:
+                        self._searcher = IndexSearcher(self._store.generations / name)
+                        self._name = name
+                    return self._searcher
+                except FileNotFoundError:
+                    continue  # two builds in quick succession removed it: read CURRENT again
+        raise IndexMissing(f"The index in {self._store.root} kept changing while it was "
+                           "being opened; try again in a moment.")
 
     @property
     def generation(self) -> str | None:
