@@ -19,6 +19,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -231,8 +232,6 @@ def http_paths(engine: str, queries: list[Query], database: str) -> list[str]:
     for q in queries:
         filters = "".join([f"&year={q.year}" if q.year else "",
                            f"&people__arraycontains={q.person}" if q.person else ""])
-        from urllib.parse import quote
-
         paths.append(f"/{database}/docs.json?_search={quote(q.fts5)}&_searchmode=raw&_size=10"
                      f"&_facet=year&_facet_array=people{filters.replace(' ', '+')}")
     return paths
@@ -312,8 +311,6 @@ def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool) -> dic
         write_corpus(pages, corpus, seed=1)
     files = sum(1 for _ in corpus.rglob("*.txt"))
     report: dict[str, Any] = {"pages": pages, "files": files, "versions": versions()}
-    import shutil
-
     for path in (index_dir, tantivy_dir):
         shutil.rmtree(path, ignore_errors=True)
     ours = run_measured([str(BIN / "csto-index"), "build", str(corpus), "--index",

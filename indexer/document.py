@@ -64,13 +64,13 @@ class CleanDocument:
         people = list(self.people)
         for other in others:
             people += [name for name in other.people if name not in people]
-        urls = [other.url for other in others if other.url and other.url != self.url]
+        url = self.url or next((other.url for other in others if other.url), None)
         return replace(
             self,
-            url=self.url or next(iter(urls), None),
+            url=url,
             people=tuple(people),
             duplicates=tuple(sorted(other.source for other in others)),
-            duplicate_urls=tuple(sorted(set(urls) - {self.url or urls[0]})) if urls else (),
+            duplicate_urls=tuple(sorted({o.url for o in others if o.url} - {url})),
             spellings=tuple(sorted(set(self.spellings).union(*(o.spellings for o in others)))),
             file_hashes=tuple(sorted(set(self.file_hashes).union(
                 *(o.file_hashes for o in others)))),

@@ -31,6 +31,7 @@ from indexer.people import (
     NameLexicon,
     PeopleResolver,
     default_lexicon,
+    load_lexicon,
     mentions_in,
     people_in,
 )
@@ -191,12 +192,6 @@ def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
     pages, skipped, warnings = load_pages(raw_dir, max_bytes, progress)
     if lexicon is None:
         override = raw_dir / REGISTRY_OVERRIDE
-        lexicon = default_lexicon() if not override.is_file() else _lexicon_with(override)
+        lexicon = load_lexicon(override) if override.is_file() else default_lexicon()
     documents, stats = clean_pages(pages, lexicon)
     return Corpus(documents, len(pages) + len(skipped), skipped, warnings, stats)
-
-
-def _lexicon_with(registry: Path) -> NameLexicon:
-    from indexer.people import load_lexicon
-
-    return load_lexicon(registry)
