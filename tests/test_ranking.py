@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -77,22 +76,3 @@ def test_queries_that_say_what_they_want_are_not_relaxed(searcher: IndexSearcher
     enough = searcher.search(SearchRequest("Secretary General"))
     assert enough.total >= 2 and not enough.relaxed
 
-
-def test_phrases_match_the_same_pages_as_whoosh_phrase_queries(tmp_path: Path) -> None:
-    from whoosh import query
-
-    from indexer.engine.searching import AdjacentWords
-    from tests.conftest import SEEDS
-
-    store = IndexStore(tmp_path / "index")
-    build(SEEDS, store)
-    searcher = IndexSearcher(store.current())  # type: ignore[arg-type]
-    whoosh_searcher = searcher._searcher
-    for text in ("Tajik-Afghan border", "Collective Security Council", "Forum of the Regions",
-                 "member states", "security council of the", "border Tajik"):
-        parsed = searcher.parse(f'body:"{text}"')
-        (phrase,) = [leaf for leaf in parsed.leaves() if isinstance(leaf, query.Phrase)]
-        assert isinstance(phrase, AdjacentWords), text
-        expected = set(whoosh_searcher.docs_for_query(query.Phrase("body", phrase.words)))
-        assert set(whoosh_searcher.docs_for_query(phrase)) == expected, text
-    assert searcher.search(SearchRequest('"Tajik-Afghan border"')).total == 2

@@ -7,22 +7,22 @@ import itertools
 import re
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from whoosh import index, query, sorting
-from whoosh.matching import ListMatcher
+from whoosh import index, query
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
-from whoosh.searching import Hit as WhooshHit
 
 from indexer import schema
-from indexer.engine.analysis import analyse, text_analyzer
+from indexer.engine.analysis import text_analyzer
+from indexer.engine.columns import Facet, read_columns
+from indexer.engine.evaluation import Evaluator, Matches
+from indexer.engine.postings import PostingCache
 from indexer.engine.snippets import Marker
 from indexer.engine.writing import read_vocabulary, stored_record
 
@@ -39,8 +39,6 @@ FEW_RESULTS = 3
 QUERY_FIELDS = frozenset({"title", "body", "person", "people", "year"})
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _LEADING_WILDCARD = re.compile(r"(?:^|[\s(:\-+])[*?]+[^\W_]")
-# In a relaxed query, how much a page gains for each further word it has.
-ANY_WORDS_COORDINATION = 0.9
 _PLAIN_QUERY = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)+$")
 _FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):")
 
@@ -102,10 +100,11 @@ class SpellingVocabulary:
     """Words of the index as written, for suggestions: the closest, then the most frequent."""
 
     MAX_EDITS = 2
+    MIN_LETTERS = 3
 
     def __init__(self, counts: dict[str, int]) -> None:
         self._counts = counts
-        self._words = list(counts)
+        self._words = [word for word in counts if len(word) >= self.MIN_LETTERS]
 
     def closest(self, word: str) -> str | None:
         found = process.extract(word, self._words, scorer=Levenshtein.distance, limit=10,
@@ -114,14 +113,6 @@ class SpellingVocabulary:
             return None
         best = min(found, key=lambda item: (item[1], -self._counts[item[0]]))
         return best[0]
-
-
-@dataclass
-class _FacetColumns:
-    """Facet values by document number, read once per searcher (segments never change)."""
-
-    year: list[str | None] = field(default_factory=list)
-    people: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def check_syntax(text: str) -> None:
@@ -179,30 +170,25 @@ class IndexSearcher:
         self._lock = threading.Lock()
         self._parser = MultifieldParser(list(schema.SEARCH_FIELDS), self._index.schema,
                                         fieldboosts=schema.SEARCH_FIELDS)
-        # The same language with OR between words, more matched words scoring higher: for
-        # plain queries whose words are seldom all on one page.
+        # The same language with OR between words, for plain queries whose words are seldom
+        # all on one page. (Whoosh's coordination bonus, OrGroup.factory, is lost when the
+        # parser flattens the groups: the pages with all the words are put first instead.)
         self._any_words_parser = MultifieldParser(
             list(schema.SEARCH_FIELDS), self._index.schema, fieldboosts=schema.SEARCH_FIELDS,
-            group=OrGroup.factory(ANY_WORDS_COORDINATION))
+            group=OrGroup)
         for parser in (self._parser, self._any_words_parser):
             parser.add_plugin(PlusMinusPlugin())
             parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
-        self._columns = self._read_facet_columns()
-        self._spelling = SpellingVocabulary(read_vocabulary(directory))
-        self._marker = Marker(analyse)
+        self._columns = read_columns(self._searcher)
+        self._evaluator = Evaluator(self._searcher, self._columns,
+                                    PostingCache(self._searcher, self._columns))
+        vocabulary = read_vocabulary(directory)
+        self._spelling = SpellingVocabulary(vocabulary.counts)
+        self._marker = Marker(vocabulary.forms)
 
     @property
     def document_count(self) -> int:
         return self._searcher.doc_count()
-
-    def _read_facet_columns(self) -> _FacetColumns:
-        """From the fields' columns, not the stored documents: opens 6x faster (10k pages)."""
-        reader = self._searcher.reader()
-        years = reader.column_reader(schema.YEAR.name, translate=True)
-        people = reader.column_reader(schema.PERSON.name, translate=True)
-        return _FacetColumns(
-            year=[value or None for value in years],
-            people=[tuple(name for name in value.split(",") if name) for value in people])
 
     def parse(self, text: str) -> query.Query:
         text = text.strip()
@@ -214,7 +200,7 @@ class IndexSearcher:
             raise QuerySyntaxError("The query has no words to search for, only operators "
                                    "or punctuation.")
         try:
-            parsed = _fast_phrases(self._parser.parse(text))
+            parsed = self._parser.parse(text)
         except Exception as error:
             raise QuerySyntaxError("The query could not be read; check its quotes, "
                                    "parentheses and operators.") from error
@@ -238,75 +224,75 @@ class IndexSearcher:
     def search(self, request: SearchRequest) -> SearchResult:
         parsed = self.parse(request.text)
         with self._lock:
-            result = self._search(request, parsed)
+            matches = self._evaluator.evaluate(parsed)
+            result = self._search(request, parsed, matches)
             if result.total < FEW_RESULTS and _is_plain(request.text):
-                relaxed = self._search(request, self._any_words_parser.parse(request.text),
-                                       first=parsed)
+                relaxed_query = self._any_words_parser.parse(request.text)
+                relaxed = self._search(request, relaxed_query,
+                                       self._evaluator.evaluate(relaxed_query),
+                                       all_words=matches.found)
                 if relaxed.total > result.total:
                     relaxed.relaxed = True
                     relaxed.suggestion = result.suggestion
                     return relaxed
             return result
 
-    def _search(self, request: SearchRequest, parsed: query.Query,
-                first: query.Query | None = None) -> SearchResult:
-        """One pass finds every matching document (the facet counts and the total need them
-        all); the ranking then scores only those, with phrases checked once, not twice."""
-        years = self._docs_or_none(_any_of(schema.YEAR.name, request.years))
-        people = self._docs_or_none(_any_of(schema.PERSON.name, request.people))
-        matching = self._docs(_all_of(parsed, _date_range(request.date_from, request.date_to)))
-        for_years = matching & people if people is not None else matching
-        for_people = matching & years if years is not None else matching
+    def _search(self, request: SearchRequest, parsed: query.Query, matches: Matches,
+                all_words: np.ndarray | None = None) -> SearchResult:
+        """The page of hits, the total and the facet counts, from the query's matches.
+
+        `all_words`, for a relaxed query, marks the pages with all the words: they come
+        first."""
+        columns = self._columns
+        found = matches.found
+        if request.date_from or request.date_to:
+            found = found & columns.between(request.date_from, request.date_to)
+        years = columns.year.documents_with(request.years, columns.count) \
+            if request.years else None
+        people = columns.person.documents_with(request.people, columns.count) \
+            if request.people else None
+        for_years = found & people if people is not None else found
+        for_people = found & years if years is not None else found
         allowed = for_years & years if years is not None else for_years
+        total = int(np.count_nonzero(allowed))
         sort = request.sort
         if sort == "relevance" and isinstance(parsed, query.Every):
             sort = "newest"  # browsing: relevance means nothing without words
-        sortedby: list[sorting.FacetType] | None = None if sort == "relevance" else [
-            sorting.FieldFacet(schema.UNDATED.name),  # undated pages last either way
-            sorting.FieldFacet(schema.DATE.name, reverse=sort == "newest")]
-        if first is not None and sortedby is None:
-            # A relaxed query: the pages that match `first` (all the words) come first.
-            sortedby = [sorting.QueryFacet({"all": first}, other="some"), sorting.ScoreFacet()]
         limit = request.page * request.page_size
-        first = (request.page - 1) * request.page_size
+        start = (request.page - 1) * request.page_size
         hits: list[Hit] = []
-        if allowed and first < len(allowed):
-            results = self._searcher.search(_without_phrases_checks(parsed), limit=limit,
-                                            sortedby=sortedby, filter=allowed, terms=True)
-            hits = [self._hit(results[i], self._terms_of(results[i]))
-                    for i in range(first, min(limit, results.scored_length()))]
+        if start < total:
+            docs = np.flatnonzero(allowed)
+            if sort != "relevance":
+                key = columns.date_order(newest_first=sort == "newest")[docs]
+                ranked = _first(docs, key, limit)
+            elif all_words is None:
+                ranked = _first(docs, -matches.score[docs], limit)
+            else:
+                ranked = _first_preferred(docs, -matches.score[docs], all_words[docs], limit)
+            hits = [self._hit(int(docnum), parsed) for docnum in ranked[start:limit]]
         facets, complete = self._facets(for_years, for_people)
         suggestion = None
-        if len(allowed) < FEW_RESULTS and request.text.strip():
+        if total < FEW_RESULTS and request.text.strip():
             suggestion = self._suggest(request.text)
-        return SearchResult(len(allowed), hits, facets, complete, suggestion)
+        return SearchResult(total, hits, facets, complete, suggestion)
 
-    @staticmethod
-    def _terms_of(hit: WhooshHit) -> frozenset[str]:
-        return frozenset(_text(term) for fieldname, term in hit.matched_terms()
-                         if fieldname in (schema.BODY.name, schema.TITLE.name))
-
-    def _hit(self, hit: WhooshHit, terms: frozenset[str] = frozenset()) -> Hit:
-        stored = stored_record(hit.fields())
+    def _hit(self, docnum: int, parsed: query.Query | None = None) -> Hit:
+        stored = stored_record(self._searcher.stored_fields(docnum))
         body = stored.get("body", "")
+        terms = frozenset() if parsed is None else self._evaluator.matched_terms(
+            parsed, docnum, (schema.BODY.name, schema.TITLE.name))
         snippet = self._marker.snippet(body, terms) or html.escape(lead(body))
         return Hit(stored["id"], stored.get("title") or None, stored.get("url"),
                    stored.get("date"), tuple(stored[schema.PERSON.name]), snippet)
 
-    def _docs(self, q: query.Query) -> set[int]:
-        return set(self._searcher.docs_for_query(q))
-
-    def _docs_or_none(self, q: query.Query | None) -> set[int] | None:
-        return None if q is None else self._docs(q)
-
-    def _facets(self, for_years: set[int],
-                for_people: set[int]) -> tuple[dict[str, list[FacetCount]], bool]:
+    def _facets(self, for_years: np.ndarray,
+                for_people: np.ndarray) -> tuple[dict[str, list[FacetCount]], bool]:
         """Counts for each facet under the query and the *other* facet's selection, so that
         choosing a second year (OR within a facet) shows what it would add."""
         deadline = time.monotonic() + FACET_TIME_LIMIT_S
-        year_of, people_of = self._columns.year, self._columns.people
-        year_counts, complete_years = _count(for_years, lambda d: (year_of[d],), deadline)
-        people_counts, complete_people = _count(for_people, lambda d: people_of[d], deadline)
+        year_counts, complete_years = _count(self._columns.year, for_years, deadline)
+        people_counts, complete_people = _count(self._columns.person, for_people, deadline)
         facets = {
             "year": [FacetCount(v, c) for v, c in sorted(year_counts.items(), reverse=True)],
             "person": [FacetCount(v, c) for v, c in
@@ -354,7 +340,7 @@ class IndexSearcher:
             if docnum is None:
                 return []
             results = self._searcher.more_like(docnum, schema.BODY.name, top=limit)
-            return [self._hit(hit) for hit in results]
+            return [self._hit(hit.docnum) for hit in results]
 
     def query_terms(self, query_text: str) -> frozenset[str]:
         """The indexed terms a query looks for in the text (prefixes expanded)."""
@@ -391,72 +377,48 @@ def lead(body: str) -> str:
     return body[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def _count(docs: Iterable[int], values_of: Any, deadline: float) -> tuple[Counter[str], bool]:
-    counts: Counter[str] = Counter()
-    for number, docnum in enumerate(docs):
-        if number % 1024 == 0 and time.monotonic() > deadline:
-            return counts, False
-        counts.update(value for value in values_of(docnum) if value)
-    return counts, True
+# Facet values are counted this many (document, value) pairs at a time, with the clock
+# checked in between.
+_COUNT_CHUNK = 1 << 16
+
+
+def _count(facet: Facet, documents: np.ndarray, deadline: float) -> tuple[dict[str, int], bool]:
+    """How many of the documents have each value of the facet; incomplete past the deadline."""
+    counts = np.zeros(len(facet.values), dtype=np.int64)
+    complete = True
+    for start in range(0, len(facet.docs), _COUNT_CHUNK):
+        if start and time.monotonic() > deadline:
+            complete = False
+            break
+        chunk = slice(start, start + _COUNT_CHUNK)
+        counts += np.bincount(facet.codes[chunk][documents[facet.docs[chunk]]],
+                              minlength=len(facet.values))
+    return {facet.values[code]: int(counts[code]) for code in np.flatnonzero(counts)}, complete
+
+
+def _first(docs: np.ndarray, key: np.ndarray, limit: int) -> np.ndarray:
+    """The `limit` documents with the smallest keys, in order; ties in document order, as
+    Whoosh orders them. Only the best `limit` are sorted, whatever the number of docs."""
+    if len(docs) > limit:
+        threshold = key[np.argpartition(key, limit - 1)[limit - 1]]
+        better = np.flatnonzero(key < threshold)
+        tied = np.flatnonzero(key == threshold)[:limit - len(better)]
+        chosen = np.concatenate([better, tied])
+    else:
+        chosen = np.arange(len(docs))
+    order = np.lexsort((docs[chosen], key[chosen]))
+    return docs[chosen[order]]
+
+
+def _first_preferred(docs: np.ndarray, key: np.ndarray, preferred: np.ndarray,
+                     limit: int) -> np.ndarray:
+    """As `_first`, with the preferred documents before all others."""
+    ranked = _first(docs[preferred], key[preferred], limit)
+    if len(ranked) < limit:
+        rest = ~preferred
+        ranked = np.concatenate([ranked, _first(docs[rest], key[rest], limit - len(ranked))])
+    return ranked
 
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-class AdjacentWords(query.Phrase):
-    """A phrase whose matches are found from the terms' position lists directly: twice as
-    fast as Whoosh's span matcher for the site's common phrases, with the same matches."""
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        reader = searcher.reader()
-        positions = []
-        for word in self.words:
-            if (self.fieldname, word) not in reader:
-                return ListMatcher([])
-            postings = reader.postings(self.fieldname, word).items_as("positions")
-            positions.append(dict(postings))
-        found = []
-        for docnum in sorted(set(positions[0]).intersection(*positions[1:])):
-            starts = set(positions[0][docnum])
-            for offset, later in enumerate(positions[1:], 1):
-                starts &= {position - offset for position in later[docnum]}
-                if not starts:
-                    break
-            if starts:
-                found.append(docnum)
-        return ListMatcher(found, all_weights=1.0)
-
-
-def _fast_phrases(q: query.Query) -> query.Query:
-    if type(q) is query.Phrase and q.slop == 1 and len(q.words) > 1:
-        return AdjacentWords(q.fieldname, q.words, boost=q.boost)
-    return q.apply(_fast_phrases) if not q.is_leaf() else q
-
-
-def _without_phrases_checks(q: query.Query) -> query.Query:
-    """The query for ranking once the matching documents are known: phrases become plain
-    ANDs of their words, so positions are not read a second time."""
-    if isinstance(q, query.Phrase):
-        return query.And([query.Term(q.fieldname, word, boost=q.boost) for word in q.words])
-    return q.apply(_without_phrases_checks) if not q.is_leaf() else q
-
-
-def _any_of(fieldname: str, values: Sequence[str]) -> query.Query | None:
-    if not values:
-        return None
-    return query.Or([query.Term(fieldname, value) for value in values])
-
-
-def _date_range(start: date | None, end: date | None) -> query.Query | None:
-    if start is None and end is None:
-        return None
-    low = datetime(start.year, start.month, start.day) if start else None
-    high = (datetime(end.year, end.month, end.day) + timedelta(days=1)
-            - timedelta(microseconds=1)) if end else None
-    return query.DateRange(schema.DATE.name, low, high)
-
-
-def _all_of(*parts: query.Query | None) -> query.Query:
-    present = [part for part in parts if part is not None]
-    return present[0] if len(present) == 1 else query.And(present)

@@ -1,49 +1,46 @@
 """Highlighted snippets and marked text, made from the stored text and the query's terms.
 
-Whoosh's highlighter runs every token of a hit's body through the whole analyzer again; here
-the words are found with one regular expression and each distinct word is stemmed once per
-process, which made snippets about 10x cheaper (docs/benchmarks.md).
+Whoosh's highlighter runs every word of a hit's body through the whole analyzer again. Here
+the index's vocabulary says which written words each query term stands for, and those words
+are looked for in the text with `str.find`: no word of the text is analysed at search time,
+and a snippet costs a few microseconds (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from indexer.engine.analysis import WORD_PATTERN
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 SNIPPET_CHARS = 280
 CONTEXT_BEFORE = 60
-_WORD = re.compile(WORD_PATTERN)
-_STEM_CACHE_LIMIT = 200_000
+_LETTER = re.compile(r"[^\W\d_]")
+_APOSTROPHES = "'’"
+_NUMBER_SEPARATORS = ".,"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Marker:
     """Finds the words of a text whose analysed form is among a query's terms."""
 
-    analyse: Callable[[str], list[str]]
-    _stems: dict[str, str | None] = field(default_factory=dict)
-
-    def stem(self, word: str) -> str | None:
-        cached = self._stems.get(word, "")
-        if cached != "":
-            return cached
-        terms = self.analyse(word)
-        stem = terms[0] if terms else None
-        if len(self._stems) < _STEM_CACHE_LIMIT:
-            self._stems[word] = stem
-        return stem
+    forms: Mapping[str, tuple[str, ...]]  # term -> its written words, lowercase
 
     def matches(self, text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+        """(start, end, term) of each word of the text that stands for one of the terms,
+        where the analyzer's tokenizer (analysis.WORD_PATTERN) would find it whole."""
+        lowered = _lowered(text)
         found = []
-        for match in _WORD.finditer(text):
-            stem = self.stem(match.group())
-            if stem in terms:
-                found.append((match.start(), match.end(), stem))
-        return found
+        for term in terms:
+            is_number = term[:1].isdigit()  # numbers are indexed as written
+            for form in (term,) if is_number else self.forms.get(term, ()):
+                start = lowered.find(form)
+                while start != -1:
+                    end = start + len(form)
+                    if _whole(lowered, start, end, is_number):
+                        found.append((start, end, term))
+                    start = lowered.find(form, start + 1)
+        return sorted(found)
 
     def snippet(self, text: str, terms: frozenset[str]) -> str | None:
         """The passage of the text with the most distinct query terms, escaped, matches in
@@ -71,6 +68,29 @@ class Marker:
 
     def mark_all(self, text: str, terms: frozenset[str]) -> str:
         return mark(text, [(s, e) for s, e, _ in self.matches(text, terms)] if terms else [])
+
+
+def _lowered(text: str) -> str:
+    """The text in lower case, each character where it was (a few characters, such as "İ",
+    lengthen when lowered; they are left as they are)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+
+
+def _whole(text: str, start: int, end: int, is_number: bool) -> bool:
+    """Whether text[start:end] is a whole token: not part of a longer word, of words joined
+    by an apostrophe ("O'Brien"), or of a number with separators ("23.12.2014")."""
+    def part(at: int) -> bool:
+        if not 0 <= at < len(text):
+            return False
+        return text[at].isdigit() if is_number else bool(_LETTER.match(text[at]))
+
+    joiners = _NUMBER_SEPARATORS if is_number else _APOSTROPHES
+    joined_before = start >= 1 and text[start - 1] in joiners and part(start - 2)
+    joined_after = end < len(text) and text[end] in joiners and part(end + 1)
+    return not (part(start - 1) or part(end) or joined_before or joined_after)
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> str:

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,14 @@ from whoosh import index
 
 from indexer import schema
 from indexer.document import CleanDocument
-from indexer.engine.analysis import whoosh_schema
+from indexer.engine.analysis import WORD_PATTERN, analyse, whoosh_schema
 
 WRITER_MEMORY_MB = 128  # per writer process
 # A full build writes with two processes (the machines have two cores): 1.4x faster at 1k
 # pages than one. Updates write few documents, and in one process.
 BUILD_PROCESSES = 2
 VOCABULARY_FILE = "vocabulary.tsv"
-_VOCABULARY_WORD = re.compile(r"[^\W\d_]{3,}")
+_WORD = re.compile(WORD_PATTERN)
 
 
 def index_record(document: CleanDocument) -> dict[str, Any]:
@@ -91,24 +92,46 @@ def write_index(directory: Path, documents: Iterable[CleanDocument],
 
 
 def write_vocabulary(directory: Path, documents: Iterable[CleanDocument]) -> None:
-    """The words of all documents as written (not stemmed), for "Did you mean" suggestions.
+    """The words of all documents as written, lowercased, with their count and the term the
+    index holds for each: for "Did you mean" suggestions, and for highlighting, which looks
+    for a query term's written forms instead of analysing every word of a text.
 
     Whoosh's own spelling option made builds 1.5x slower; a word count is nearly free.
     """
     counts: Counter[str] = Counter()
     for document in documents:
-        counts.update(_VOCABULARY_WORD.findall(f"{document.title or ''} {document.body}".lower()))
-    lines = (f"{word}\t{count}\n" for word, count in counts.most_common())
+        counts.update(_WORD.findall(f"{document.title or ''} {document.body}".lower()))
+    lines = (f"{word}\t{count}\t{_term_of(word)}\n" for word, count in counts.most_common()
+             if not word[0].isdigit())
     (directory / VOCABULARY_FILE).write_text("".join(lines), encoding="utf-8")
 
 
-def read_vocabulary(directory: Path) -> dict[str, int]:
+@dataclass(frozen=True)
+class Vocabulary:
+    counts: dict[str, int]  # written word -> occurrences
+    forms: dict[str, tuple[str, ...]]  # term -> the written words it stands for
+
+
+def read_vocabulary(directory: Path) -> Vocabulary:
     try:
         text = (directory / VOCABULARY_FILE).read_text("utf-8")
     except FileNotFoundError:
-        return {}
-    return {word: int(count) for word, count in
-            (line.split("\t") for line in text.splitlines() if "\t" in line)}
+        return Vocabulary({}, {})
+    counts: dict[str, int] = {}
+    forms: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        word, count, *term = line.split("\t")
+        counts[word] = int(count)
+        # Generations written before the term column: analysed now.
+        stem = term[0] if term else _term_of(word)
+        if stem:
+            forms.setdefault(stem, []).append(word)
+    return Vocabulary(counts, {stem: tuple(words) for stem, words in forms.items()})
+
+
+def _term_of(word: str) -> str:
+    terms = analyse(word)
+    return terms[0] if len(terms) == 1 else ""
 
 
 def stored_documents(directory: Path) -> Iterator[dict[str, Any]]:

@@ -1,0 +1,118 @@
+"""Per-document values of one index generation as arrays, read once when it is opened.
+
+Segments never change, so the arrays live as long as the searcher: facet counts, filters,
+date sorts and the field lengths that scoring needs come from here without asking Whoosh
+again, and numpy does per-query work over all documents at C speed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.util.numeric import byte_to_length
+from whoosh.util.times import datetime_to_long
+
+from indexer import schema
+
+# Whoosh keeps each field length as one byte; this table decodes the byte.
+_LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
+_MICROSECONDS_PER_DAY = 86_400_000_000
+_DAY_BITS = 21  # days since year 1 fit in 21 bits until the year 5700
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet's values as small integers: `codes[i]` is the value of the i-th (document,
+    value) pair and `docs[i]` its document, so a document may have several values."""
+
+    values: tuple[str, ...]
+    docs: np.ndarray  # int32
+    codes: np.ndarray  # int32, index into `values`
+
+    def documents_with(self, wanted: tuple[str, ...], count: int) -> np.ndarray:
+        """Which documents have any of the wanted values, as a mask."""
+        codes = [code for code, value in enumerate(self.values) if value in wanted]
+        mask = np.zeros(count, dtype=bool)
+        mask[self.docs[np.isin(self.codes, codes)]] = True
+        return mask
+
+
+@dataclass(frozen=True)
+class DocumentColumns:
+    count: int
+    alive: np.ndarray  # bool: not deleted by an update
+    lengths: dict[str, np.ndarray]  # scorable field -> its length in each document
+    year: Facet
+    person: Facet
+    day: np.ndarray  # int64 days since year 1; 0 where undated
+    dated: np.ndarray  # bool
+
+    def between(self, start: date | None, end: date | None) -> np.ndarray:
+        """Documents dated within [start, end], as a mask."""
+        mask = self.dated.copy()
+        if start is not None:
+            mask &= self.day >= _day_number(start)
+        if end is not None:
+            mask &= self.day <= _day_number(end)
+        return mask
+
+    def date_order(self, newest_first: bool) -> np.ndarray:
+        """A sort key (smaller first): dated pages by date, undated pages after them."""
+        days = (1 << _DAY_BITS) - 1 - self.day if newest_first else self.day
+        return (~self.dated).astype(np.int64) << _DAY_BITS | days
+
+
+def read_columns(searcher: Any) -> DocumentColumns:
+    """The arrays of an open Whoosh searcher, its segments one after the other."""
+    parts: dict[str, list[Any]] = {key: [] for key in ("alive", "year", "person", "date",
+                                                       "undated")}
+    lengths: dict[str, list[np.ndarray]] = {name: [] for name in schema.SEARCH_FIELDS}
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        count = reader.doc_count_all()
+        alive = np.ones(count, dtype=bool)
+        alive[list(reader.deleted_docs_set)] = False
+        parts["alive"].append(alive)
+        for name in lengths:
+            # The per-document reader has the length columns; the public API reads one
+            # length per call, 4x slower for the whole index.
+            column = reader._perdoc.column_reader(f"_{name}_len", LENGTHS_COLUMN)
+            lengths[name].append(_LENGTH_OF_BYTE[np.fromiter(column, np.uint8, count)])
+        for name in ("year", "person", "undated"):
+            parts[name].append(list(reader.column_reader(name, translate=True)))
+        # Unsigned: an undated document holds the column's default, 2**64 - 1.
+        parts["date"].append(np.fromiter(reader.column_reader("date", translate=False),
+                                         np.uint64, count))
+    dated = np.array([flag != "1" for part in parts["undated"] for flag in part], dtype=bool)
+    day = (_join(parts["date"], np.uint64) // _MICROSECONDS_PER_DAY).astype(np.int64)
+    return DocumentColumns(
+        count=len(dated),
+        alive=_join(parts["alive"], bool),
+        lengths={name: _join(columns, np.float64) for name, columns in lengths.items()},
+        year=_facet([[value] for part in parts["year"] for value in part]),
+        person=_facet([value.split(",") for part in parts["person"] for value in part]),
+        day=np.where(dated, day, 0),
+        dated=dated)
+
+
+def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+
+def _facet(values_by_doc: list[list[str]]) -> Facet:
+    codes: dict[str, int] = {}
+    docs, found = [], []
+    for docnum, values in enumerate(values_by_doc):
+        for value in values:
+            if value:
+                docs.append(docnum)
+                found.append(codes.setdefault(value, len(codes)))
+    return Facet(tuple(codes), np.array(docs, dtype=np.int32), np.array(found, dtype=np.int32))
+
+
+def _day_number(day: date) -> int:
+    return datetime_to_long(datetime(day.year, day.month, day.day)) // _MICROSECONDS_PER_DAY

@@ -1,0 +1,184 @@
+"""A parsed Whoosh query evaluated over whole arrays instead of document by document.
+
+Whoosh's matchers score one document per Python call, which made them the cost of every
+search at scale (docs/benchmarks.md). Here each node of the query becomes two arrays over all
+documents, which are found and their scores, combined with numpy. The scores are Whoosh's
+own (BM25F, boosts, sums), so rankings do not change.
+Node types without an array form here are still answered, through Whoosh's matchers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query
+
+from indexer.engine.columns import DocumentColumns
+from indexer.engine.postings import EMPTY, PostingCache, TermPostings
+
+_POSITION_BITS = 32
+
+
+@dataclass
+class Matches:
+    found: np.ndarray  # bool per document
+    score: np.ndarray  # float64 per document, 0 where not found
+
+
+class Evaluator:
+    def __init__(self, searcher: Any, columns: DocumentColumns, postings: PostingCache) -> None:
+        self._searcher = searcher
+        self._columns = columns
+        self._postings = postings
+
+    def evaluate(self, q: query.Query) -> Matches:
+        matches = self._node(q)
+        matches.found &= self._columns.alive
+        matches.score[~matches.found] = 0.0
+        return matches
+
+    def matched_terms(self, q: query.Query, docnum: int,
+                      fieldnames: tuple[str, ...]) -> frozenset[str]:
+        """The words of the query's positive parts in these fields that the document has."""
+        return frozenset(text for fieldname, text in self.positive_terms(q)
+                         if fieldname in fieldnames
+                         and docnum in self._postings.term(fieldname, text))
+
+    def positive_terms(self, q: query.Query) -> Iterator[tuple[str, str]]:
+        """(field, word) of every term the query looks for, not counting excluded ones."""
+        if isinstance(q, query.Not):
+            return
+        if isinstance(q, query.AndNot):
+            yield from self.positive_terms(q.a)
+        elif isinstance(q, query.Term):
+            yield q.fieldname, q.text
+        elif isinstance(q, query.Phrase):
+            yield from ((q.fieldname, word) for word in q.words)
+        elif isinstance(q, query.MultiTerm):
+            yield from ((q.field(), word) for word in self._expand(q))
+        elif not q.is_leaf():
+            for child in q.children():
+                yield from self.positive_terms(child)
+
+    # --- nodes -----------------------------------------------------------------------------
+
+    def _node(self, q: query.Query) -> Matches:
+        if isinstance(q, query.Term):
+            return self._scattered(self._postings.term(q.fieldname, q.text), q.boost)
+        if isinstance(q, query.And):
+            return self._and(q)
+        if isinstance(q, query.Or):
+            return self._or(q)
+        if isinstance(q, query.Not):
+            # Whoosh gives the documents without the term a weight of 1.
+            return self._constant(~self._node(q.query).found, 1.0)
+        if isinstance(q, query.AndNot):
+            kept = self._node(q.a)
+            return self._restricted(kept, ~self._node(q.b).found)
+        if isinstance(q, query.Require):
+            kept = self._node(q.a)
+            return self._restricted(kept, self._node(q.b).found)
+        if isinstance(q, query.AndMaybe):
+            kept, maybe = self._node(q.a), self._node(q.b)
+            return Matches(kept.found, kept.score + np.where(kept.found, maybe.score, 0.0))
+        if isinstance(q, query.Phrase) and q.slop == 1:
+            return self._phrase(q)
+        if isinstance(q, query.MultiTerm):
+            return self._multiterm(q)
+        if isinstance(q, query.Every):
+            return self._constant(np.ones(self._columns.count, dtype=bool), q.boost)
+        if q is query.NullQuery:
+            return self._constant(np.zeros(self._columns.count, dtype=bool), 0.0)
+        return self._through_whoosh(q)
+
+    def _and(self, q: query.And) -> Matches:
+        parts = [self._node(child) for child in q.subqueries]
+        if not parts:
+            return self._constant(np.zeros(self._columns.count, dtype=bool), 0.0)
+        found = np.logical_and.reduce([part.found for part in parts])
+        score = np.sum([part.score for part in parts], axis=0) * q.boost
+        return Matches(found, np.where(found, score, 0.0))
+
+    def _or(self, q: query.Or) -> Matches:
+        parts = [self._node(child) for child in q.subqueries]
+        if not parts:
+            return self._constant(np.zeros(self._columns.count, dtype=bool), 0.0)
+        found = np.logical_or.reduce([part.found for part in parts])
+        if q.scale:  # no parser of ours makes one (see IndexSearcher)
+            return self._through_whoosh(q)
+        return Matches(found, np.sum([part.score for part in parts], axis=0) * q.boost)
+
+    def _phrase(self, q: query.Phrase) -> Matches:
+        """Documents where the words follow each other: each word's positions, shifted back
+        by its place in the phrase, must meet the first word's. Scored as the sum of the
+        words' scores, as an AND of them would be."""
+        starts: np.ndarray | None = None
+        for place, word in enumerate(q.words):
+            shifted = self._postings.positions(q.fieldname, word) - place
+            starts = shifted if starts is None else _intersect(starts, shifted)
+            if not len(starts):
+                break
+        found = np.zeros(self._columns.count, dtype=bool)
+        if starts is not None:
+            found[starts >> _POSITION_BITS] = True
+        score = np.zeros(self._columns.count)
+        for word in q.words:
+            term = self._postings.term(q.fieldname, word)
+            score[term.docs] += term.scores * q.boost
+        return Matches(found, np.where(found, score, 0.0))
+
+    def _multiterm(self, q: query.MultiTerm) -> Matches:
+        """A prefix, wildcard or range: any of the words it stands for."""
+        found = np.zeros(self._columns.count, dtype=bool)
+        score = np.zeros(self._columns.count)
+        for word in self._expand(q):
+            term = self._postings.term(q.field(), word)
+            found[term.docs] = True
+            if not q.constantscore:
+                score[term.docs] += term.scores * q.boost
+        return Matches(found, np.where(found, q.boost, 0.0) if q.constantscore else score)
+
+    def _expand(self, q: query.MultiTerm) -> list[str]:
+        schema = self._searcher.schema
+        return [schema[q.field()].from_bytes(word) for word in q._btexts(self._searcher.reader())]
+
+    def _through_whoosh(self, q: query.Query) -> Matches:
+        found = np.zeros(self._columns.count, dtype=bool)
+        score = np.zeros(self._columns.count)
+        for sub, offset in self._searcher.leaf_searchers():
+            matcher = q.matcher(sub, sub.context())
+            while matcher.is_active():
+                found[matcher.id() + offset] = True
+                score[matcher.id() + offset] = matcher.score()
+                matcher.next()
+        return Matches(found, score)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _scattered(self, term: TermPostings, boost: float) -> Matches:
+        found = np.zeros(self._columns.count, dtype=bool)
+        score = np.zeros(self._columns.count)
+        if term is not EMPTY:
+            found[term.docs] = True
+            score[term.docs] = term.scores * boost if boost != 1.0 else term.scores
+        return Matches(found, score)
+
+    def _constant(self, found: np.ndarray, value: float) -> Matches:
+        return Matches(found, np.where(found, value, 0.0))
+
+    @staticmethod
+    def _restricted(matches: Matches, keep: np.ndarray) -> Matches:
+        found = matches.found & keep
+        return Matches(found, np.where(found, matches.score, 0.0))
+
+
+def _intersect(sorted_a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
+    """The values in both ascending arrays."""
+    if len(sorted_a) > len(sorted_b):
+        sorted_a, sorted_b = sorted_b, sorted_a
+    at = np.searchsorted(sorted_b, sorted_a)
+    inside = at < len(sorted_b)
+    return sorted_a[inside][sorted_b[at[inside]] == sorted_a[inside]]

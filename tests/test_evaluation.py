@@ -1,0 +1,117 @@
+"""The array evaluation of queries gives Whoosh's own matches and scores.
+
+On a synthetic corpus of the site's shape, in several segments and with documents deleted
+by an update, every query of the battery must find exactly the documents Whoosh's matchers
+find, and where our scoring is Whoosh's, the same scores.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+from whoosh import query
+
+from benchmarks.make_corpus import write_corpus
+from indexer.builder import build, update
+from indexer.engine import IndexSearcher, SearchRequest
+from indexer.store import IndexStore
+
+PAGES = 400
+# Whoosh scores these as we do: the same numbers are expected.
+SCORED = [
+    "security", "collective security", "cooperation", "military OR exercises",
+    "security NOT military", "security -exercises", "+security cooperation",
+    "security^3 meeting", "title:security", "person:Zas", "year:2019", "year:2019 security",
+    "(security OR defence) AND (meeting OR council)", "NOT security", "security ANDNOT military",
+    "security ANDMAYBE military", "Semerikov", "nosuchwordanywhere", "security nosuchword",
+]
+# Phrases are scored as the sum of their words, prefixes and ranges with a constant: the
+# same documents are expected, not the same scores.
+MATCHED = [
+    '"collective security"', '"member states" council', 'title:"security council"',
+    "secur*", "coop*ation", "year:[2010 TO 2015]", '"security council"~3',
+    '"collective security" -"member states"',
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexSearcher]:
+    raw = tmp_path_factory.mktemp("raw")
+    write_corpus(PAGES, raw, seed=3)
+    store = IndexStore(tmp_path_factory.mktemp("index"))
+    build(raw, store)
+    # An update deletes the old copy of each changed page: the index then has deletions.
+    changed = sorted(raw.rglob("*.txt"))[::40]
+    for path in changed:
+        path.write_text(path.read_text("utf-8") + "\nA later correction of the text.\n",
+                        "utf-8")
+    for path in sorted(raw.rglob("*.txt"))[5::40]:
+        path.unlink()
+    update(raw, store)
+    current = store.current()
+    assert current is not None
+    opened = IndexSearcher(current)
+    assert opened._searcher.reader().has_deletions()
+    assert len(opened._searcher.leaf_searchers()) > 1
+    yield opened
+
+
+def whoosh_scores(searcher: IndexSearcher, q: query.Query) -> dict[int, float]:
+    results = searcher._searcher.search(q, limit=None)
+    return {hit.docnum: hit.score for hit in results}
+
+
+def our_scores(searcher: IndexSearcher, q: query.Query) -> dict[int, float]:
+    matches = searcher._evaluator.evaluate(q)
+    return {int(docnum): float(matches.score[docnum])
+            for docnum in matches.found.nonzero()[0]}
+
+
+@pytest.mark.parametrize("text", SCORED)
+def test_scores_are_whooshs(searcher: IndexSearcher, text: str) -> None:
+    q = searcher.parse(text)
+    expected, found = whoosh_scores(searcher, q), our_scores(searcher, q)
+    assert found.keys() == expected.keys()
+    for docnum, score in expected.items():
+        assert math.isclose(found[docnum], score, rel_tol=1e-9), (docnum, score, found[docnum])
+
+
+@pytest.mark.parametrize("text", MATCHED)
+def test_matches_are_whooshs(searcher: IndexSearcher, text: str) -> None:
+    q = searcher.parse(text)
+    assert our_scores(searcher, q).keys() == set(searcher._searcher.docs_for_query(q))
+
+
+def test_relaxed_queries_score_as_whoosh(searcher: IndexSearcher) -> None:
+    q = searcher._any_words_parser.parse("security exercises nosuchword")
+    assert isinstance(q, query.Or)
+    expected, found = whoosh_scores(searcher, q), our_scores(searcher, q)
+    assert found.keys() == expected.keys()
+    assert all(math.isclose(found[d], s, rel_tol=1e-9) for d, s in expected.items())
+
+
+def test_ranked_pages_follow_whoosh_with_filters_and_dates(searcher: IndexSearcher) -> None:
+    year = searcher.search(SearchRequest("security")).facets["year"][0].value
+    request = SearchRequest("security cooperation", years=(year,), page_size=50)
+    whoosh_q = query.And([searcher.parse(request.text), query.Term("year", year)])
+    expected = [hit["id"] for hit in searcher._searcher.search(whoosh_q, limit=50)]
+    assert [hit.id for hit in searcher.search(request).hits] == expected
+
+    newest = searcher.search(SearchRequest("", sort="newest", page_size=400)).hits
+    dates = [hit.date for hit in newest]
+    dated = [day for day in dates if day is not None]
+    assert dated == sorted(dated, reverse=True)
+    assert dates[len(dated):] == [None] * (len(dates) - len(dated))  # undated last
+
+
+def test_facet_counts_count_the_matching_pages(searcher: IndexSearcher) -> None:
+    result = searcher.search(SearchRequest("security"))
+    whoosh_searcher = searcher._searcher
+    matching = set(whoosh_searcher.docs_for_query(searcher.parse("security")))
+    assert result.total == len(matching)
+    for count in result.facets["year"]:
+        in_year = set(whoosh_searcher.docs_for_query(query.Term("year", count.value)))
+        assert count.count == len(matching & in_year), count
+

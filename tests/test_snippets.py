@@ -1,0 +1,43 @@
+"""Marked words are the words the analyzer sees, found whole in the text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from indexer.document import CleanDocument
+from indexer.engine.analysis import WORD_PATTERN, analyse
+from indexer.engine.snippets import Marker
+from indexer.engine.writing import read_vocabulary, write_vocabulary
+
+TEXT = ("O'Brien met Brien on 23.12.2014The security's securities rose; 2019, 2019.5 and "
+        "12,2019 Security-council l’Europe Europe’s insecurity İstanbul SECURED 2019")
+
+
+def word_by_word(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    """What the marker must find: each token of the analyzer's pattern, analysed alone."""
+    found = []
+    for match in re.finditer(WORD_PATTERN, text):
+        analysed = analyse(match.group())
+        if len(analysed) == 1 and analysed[0] in terms:
+            found.append((match.start(), match.end(), analysed[0]))
+    return found
+
+
+def marker_for(text: str, tmp_path: Path) -> Marker:
+    write_vocabulary(tmp_path, [CleanDocument("page.txt", None, None, (), text)])
+    return Marker(read_vocabulary(tmp_path).forms)
+
+
+def test_found_words_are_the_tokens_whose_term_is_asked(tmp_path: Path) -> None:
+    marker = marker_for(TEXT, tmp_path)
+    for terms in (["secur"], ["brien", "europ"], ["2019"], ["2014", "secur", "council"],
+                  ["insecur", "o'brien", "istanbul"], ["nothing"], ["23.12.2014"]):
+        wanted = frozenset(terms)
+        assert marker.matches(TEXT, wanted) == word_by_word(TEXT, wanted), terms
+
+
+def test_a_snippet_marks_and_escapes(tmp_path: Path) -> None:
+    text = "<b>Security</b> & securities"
+    snippet = marker_for(text, tmp_path).snippet(text, frozenset({"secur"}))
+    assert snippet == "&lt;b&gt;<mark>Security</mark>&lt;/b&gt; &amp; <mark>securities</mark>"
