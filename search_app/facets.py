@@ -3,13 +3,13 @@ link that toggles it (so the HTML is plain links that work without JavaScript)."
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import QueryParams
 
 from indexer.engine import FacetCount
-from search_app.params import search_url
+from search_app.params import SearchLinks
 
 FACET_PARAMETERS = {"year": "year", "person": "person"}
 FACET_TITLES = {"year": "Year", "person": "Official"}
@@ -32,10 +32,11 @@ class Facet:
     clear_url: str | None  # drops this facet's selection, when there is one
 
     def as_json(self) -> list[dict[str, Any]]:
-        return [asdict(value) for value in self.values]
+        return [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+                 "toggle_url": v.toggle_url} for v in self.values]
 
 
-def build_facet(name: str, counts: list[FacetCount], params: QueryParams, path: str,
+def build_facet(name: str, counts: list[FacetCount], params: QueryParams, links: SearchLinks,
                 shown: int) -> Facet:
     key = FACET_PARAMETERS[name]
     selected = list(dict.fromkeys(params.getlist(key)))
@@ -49,6 +50,6 @@ def build_facet(name: str, counts: list[FacetCount], params: QueryParams, path: 
         facet_values.append(FacetValue(
             value=value, label=value, count=by_value.get(value, 0),
             selected=value in selected,
-            toggle_url=search_url(path, params, **{key: toggled, "page": None})))
-    clear = search_url(path, params, **{key: None, "page": None}) if selected else None
+            toggle_url=links.url(**{key: toggled, "page": None})))
+    clear = links.url(**{key: None, "page": None}) if selected else None
     return Facet(name, FACET_TITLES[name], facet_values, clear)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
@@ -86,14 +87,26 @@ def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
     )
 
 
-def search_url(path: str, params: QueryParams, **changes: str | list[str] | None) -> str:
-    """`path` with the search parameters of `params`, some changed (None drops one)."""
-    items: list[tuple[str, str]] = []
-    for key in SEARCH_KEYS:
-        if key in changes:
-            value = changes[key]
-            values = [] if value is None else [value] if isinstance(value, str) else value
-        else:
-            values = params.getlist(key)
-        items += [(key, v) for v in values if v != ""]
-    return f"{path}?{urlencode(items)}" if items else path
+@dataclass(frozen=True)
+class SearchLinks:
+    """Links to one search with some of its parameters changed. The unchanged parameters are
+    encoded once, not once per link: a results page has a link for every facet value."""
+
+    path: str
+    encoded: dict[str, str]  # parameter -> "key=value&key=value", "" when absent
+
+    @classmethod
+    def of(cls, path: str, params: QueryParams) -> SearchLinks:
+        return cls(path, {key: _encoded(key, params.getlist(key)) for key in SEARCH_KEYS})
+
+    def url(self, **changes: str | list[str] | None) -> str:
+        """The search with these parameters changed (None drops one)."""
+        parts = [_encoded(key, changes[key]) if key in changes else self.encoded[key]
+                 for key in SEARCH_KEYS]
+        query = "&".join(part for part in parts if part)
+        return f"{self.path}?{query}" if query else self.path
+
+
+def _encoded(key: str, value: str | list[str] | None) -> str:
+    values = [] if value is None else [value] if isinstance(value, str) else value
+    return urlencode([(key, v) for v in values if v != ""])

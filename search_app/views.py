@@ -16,7 +16,7 @@ from indexer.engine import Hit, IndexSearcher, QuerySyntaxError, SearchRequest, 
 from search_app.current_index import IndexMissing
 from search_app.facets import Facet, build_facet
 from search_app.openapi import OPENAPI
-from search_app.params import ParamError, search_request, search_url
+from search_app.params import ParamError, SearchLinks, search_request
 from search_app.settings import Settings
 
 SIMILAR_DOCUMENTS = 5
@@ -35,7 +35,7 @@ class SearchPage:
     result: SearchResult
     facets: list[Facet]
     took_ms: float
-    path: str
+    links: SearchLinks
     params: QueryParams
 
     @property
@@ -43,7 +43,7 @@ class SearchPage:
         return max(1, -(-self.result.total // self.request.page_size))
 
     def page_url(self, page: int) -> str:
-        return search_url(self.path, self.params, page=str(page))
+        return self.links.url(page=str(page))
 
     @property
     def previous_url(self) -> str | None:
@@ -56,12 +56,12 @@ class SearchPage:
     @property
     def suggestion_url(self) -> str | None:
         suggestion = self.result.suggestion
-        return search_url(self.path, self.params, q=suggestion, page=None) if suggestion else None
+        return self.links.url(q=suggestion, page=None) if suggestion else None
 
     @property
     def clear_url(self) -> str | None:
         filtered = any(self.params.getlist(k) for k in ("year", "person", "from", "to"))
-        return search_url(self.path, self.params, year=None, person=None, **{
+        return self.links.url(year=None, person=None, **{
             "from": None, "to": None, "page": None}) if filtered else None
 
 
@@ -86,10 +86,11 @@ def run_search(request: Request, path: str, **overrides: Any) -> SearchPage:
     except QuerySyntaxError as error:
         raise BadRequest(str(error)) from None
     took_ms = (time.perf_counter() - started) * 1000
-    facets = [build_facet(name, counts, request.query_params, path,
+    links = SearchLinks.of(path, request.query_params)
+    facets = [build_facet(name, counts, request.query_params, links,
                           settings.facet_values_shown)
               for name, counts in result.facets.items()]
-    return SearchPage(search, result, facets, took_ms, path, request.query_params)
+    return SearchPage(search, result, facets, took_ms, links, request.query_params)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:

@@ -8,14 +8,19 @@ find, and where our scoring is Whoosh's, the same scores.
 from __future__ import annotations
 
 import math
+import random
+import time
+from collections import Counter
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from whoosh import query
 
 from benchmarks.make_corpus import write_corpus
 from indexer.builder import build, update
 from indexer.engine import IndexSearcher, SearchRequest
+from indexer.engine.columns import _facet
 from indexer.store import IndexStore
 
 PAGES = 400
@@ -115,3 +120,26 @@ def test_facet_counts_count_the_matching_pages(searcher: IndexSearcher) -> None:
         in_year = set(whoosh_searcher.docs_for_query(query.Term("year", count.value)))
         assert count.count == len(matching & in_year), count
 
+
+
+@pytest.mark.parametrize("share", [0.0, 0.1, 0.5, 0.9, 1.0])
+def test_facet_counts_are_exact_from_either_side(share: float) -> None:
+    rng = random.Random(share)
+    values = ["a", "b", "c", "d"]
+    by_doc = [rng.sample(values, rng.randrange(0, 3)) for _ in range(1000)]
+    facet = _facet(by_doc)
+    documents = np.array([rng.random() < share for _ in by_doc])
+    counts, complete = facet.count(documents, deadline=time.monotonic() + 10)
+    expected = Counter(v for doc, found in zip(by_doc, documents, strict=True) if found
+                       for v in doc)
+    assert complete
+    assert {facet.values[c]: int(n) for c, n in enumerate(counts) if n} == dict(expected)
+    wanted = facet.documents_with(("b", "d"), len(by_doc))
+    assert list(wanted) == [bool({"b", "d"} & set(doc)) for doc in by_doc]
+
+
+def test_facet_counting_stops_at_its_deadline() -> None:
+    facet = _facet([["a"]] * 300_000)
+    documents = np.arange(300_000) % 5 < 2  # 120,000 documents: two chunks
+    counts, complete = facet.count(documents, deadline=0.0)
+    assert not complete and 0 < counts.sum() < 120_000

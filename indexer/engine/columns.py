@@ -7,6 +7,7 @@ again, and numpy does per-query work over all documents at C speed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,23 +23,57 @@ from indexer import schema
 _LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
 _MICROSECONDS_PER_DAY = 86_400_000_000
 _DAY_BITS = 21  # days since year 1 fit in 21 bits until the year 5700
+# Facet values are counted for this many documents at a time, with the clock checked between.
+_COUNT_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
 class Facet:
-    """A facet's values as small integers: `codes[i]` is the value of the i-th (document,
-    value) pair and `docs[i]` its document, so a document may have several values."""
+    """A facet's values as small integers ("codes"), a document having any number of them,
+    stored both ways: by document, for counting, and by value, for filtering."""
 
     values: tuple[str, ...]
-    docs: np.ndarray  # int32
-    codes: np.ndarray  # int32, index into `values`
+    codes: np.ndarray  # int32: document d's values are codes[doc_starts[d]:doc_starts[d + 1]]
+    doc_starts: np.ndarray
+    docs: np.ndarray  # int32: value v's documents are docs[value_starts[v]:value_starts[v + 1]]
+    value_starts: np.ndarray
+    totals: np.ndarray  # documents with each value in the whole index
 
     def documents_with(self, wanted: tuple[str, ...], count: int) -> np.ndarray:
         """Which documents have any of the wanted values, as a mask."""
-        codes = [code for code, value in enumerate(self.values) if value in wanted]
         mask = np.zeros(count, dtype=bool)
-        mask[self.docs[np.isin(self.codes, codes)]] = True
+        for code, value in enumerate(self.values):
+            if value in wanted:
+                mask[self.docs[self.value_starts[code]:self.value_starts[code + 1]]] = True
         return mask
+
+    def count(self, documents: np.ndarray, deadline: float) -> tuple[np.ndarray, bool]:
+        """How many of the documents (a mask) have each value, and whether the count was
+        finished before the deadline (time.monotonic()) or is partial.
+
+        When most documents are in, the others are counted and taken from the totals: the
+        work follows the smaller side."""
+        complement = np.count_nonzero(documents) > len(documents) // 2
+        rows = np.flatnonzero(~documents if complement else documents)
+        counts = np.zeros(len(self.values), dtype=np.int64)
+        complete = True
+        for start in range(0, len(rows), _COUNT_CHUNK):
+            if start and time.monotonic() > deadline:
+                complete = False
+                break
+            codes = self.codes[_spans(self.doc_starts, rows[start:start + _COUNT_CHUNK])]
+            counts += np.bincount(codes, minlength=len(self.values))
+        if complement and not complete:
+            return np.zeros_like(counts), False  # a part of the others tells nothing of these
+        return (self.totals - counts if complement else counts), complete
+
+
+def _spans(starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The indices starts[r]..starts[r + 1] - 1 of every row r, one after the other."""
+    begins = starts[rows]
+    lengths = starts[rows + 1] - begins
+    ends = np.cumsum(lengths)
+    return np.repeat(begins - ends + lengths, lengths) + np.arange(ends[-1] if len(ends) else 0)
 
 
 @dataclass(frozen=True)
@@ -50,6 +85,10 @@ class DocumentColumns:
     person: Facet
     day: np.ndarray  # int64 days since year 1; 0 where undated
     dated: np.ndarray  # bool
+
+    @property
+    def deleted(self) -> bool:
+        return not self.alive.all()
 
     def between(self, start: date | None, end: date | None) -> np.ndarray:
         """Documents dated within [start, end], as a mask."""
@@ -104,14 +143,22 @@ def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
 
 
 def _facet(values_by_doc: list[list[str]]) -> Facet:
-    codes: dict[str, int] = {}
-    docs, found = [], []
-    for docnum, values in enumerate(values_by_doc):
-        for value in values:
-            if value:
-                docs.append(docnum)
-                found.append(codes.setdefault(value, len(codes)))
-    return Facet(tuple(codes), np.array(docs, dtype=np.int32), np.array(found, dtype=np.int32))
+    values: dict[str, int] = {}
+    codes, lengths = [], []
+    for found in values_by_doc:
+        present = [values.setdefault(value, len(values)) for value in found if value]
+        codes += present
+        lengths.append(len(present))
+    code_array = np.array(codes, dtype=np.int32)
+    doc_of_pair = np.repeat(np.arange(len(values_by_doc), dtype=np.int32), lengths)
+    by_value = np.argsort(code_array, kind="stable")
+    totals = np.bincount(code_array, minlength=len(values))
+    return Facet(tuple(values), code_array, _starts(np.array(lengths, dtype=np.int64)),
+                 doc_of_pair[by_value], _starts(totals), totals)
+
+
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
 
 def _day_number(day: date) -> int:

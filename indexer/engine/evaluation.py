@@ -36,16 +36,25 @@ class Evaluator:
 
     def evaluate(self, q: query.Query) -> Matches:
         matches = self._node(q)
-        matches.found &= self._columns.alive
-        matches.score[~matches.found] = 0.0
+        if self._columns.deleted:
+            matches.found &= self._columns.alive
+            matches.score[~matches.found] = 0.0
         return matches
 
-    def matched_terms(self, q: query.Query, docnum: int,
-                      fieldnames: tuple[str, ...]) -> frozenset[str]:
-        """The words of the query's positive parts in these fields that the document has."""
-        return frozenset(text for fieldname, text in self.positive_terms(q)
-                         if fieldname in fieldnames
-                         and docnum in self._postings.term(fieldname, text))
+    def matched_terms(self, q: query.Query, docnums: list[int],
+                      fieldnames: tuple[str, ...]) -> list[frozenset[str]]:
+        """For each document, the words of the query's positive parts in these fields that
+        it has."""
+        found: list[set[str]] = [set() for _ in docnums]
+        wanted = np.array(docnums, dtype=np.int64)
+        for fieldname, text in set(self.positive_terms(q)):
+            if fieldname not in fieldnames:
+                continue
+            docs = self._postings.term(fieldname, text).docs
+            at = np.minimum(np.searchsorted(docs, wanted), max(len(docs) - 1, 0))
+            for number in np.flatnonzero(docs[at] == wanted) if len(docs) else ():
+                found[number].add(text)
+        return [frozenset(words) for words in found]
 
     def positive_terms(self, q: query.Query) -> Iterator[tuple[str, str]]:
         """(field, word) of every term the query looks for, not counting excluded ones."""
@@ -96,20 +105,18 @@ class Evaluator:
 
     def _and(self, q: query.And) -> Matches:
         parts = [self._node(child) for child in q.subqueries]
-        if not parts:
-            return self._constant(np.zeros(self._columns.count, dtype=bool), 0.0)
-        found = np.logical_and.reduce([part.found for part in parts])
-        score = np.sum([part.score for part in parts], axis=0) * q.boost
-        return Matches(found, np.where(found, score, 0.0))
+        found = _reduced(np.logical_and, [part.found for part in parts], self._columns.count)
+        score = _summed([part.score for part in parts], self._columns.count) * q.boost
+        score[~found] = 0.0
+        return Matches(found, score)
 
     def _or(self, q: query.Or) -> Matches:
-        parts = [self._node(child) for child in q.subqueries]
-        if not parts:
-            return self._constant(np.zeros(self._columns.count, dtype=bool), 0.0)
-        found = np.logical_or.reduce([part.found for part in parts])
         if q.scale:  # no parser of ours makes one (see IndexSearcher)
             return self._through_whoosh(q)
-        return Matches(found, np.sum([part.score for part in parts], axis=0) * q.boost)
+        parts = [self._node(child) for child in q.subqueries]
+        found = _reduced(np.logical_or, [part.found for part in parts], self._columns.count)
+        return Matches(found, _summed([part.score for part in parts],
+                                      self._columns.count) * q.boost)
 
     def _phrase(self, q: query.Phrase) -> Matches:
         """Documents where the words follow each other: each word's positions, shifted back
@@ -173,6 +180,22 @@ class Evaluator:
     def _restricted(matches: Matches, keep: np.ndarray) -> Matches:
         found = matches.found & keep
         return Matches(found, np.where(found, matches.score, 0.0))
+
+
+def _reduced(operation: np.ufunc, masks: list[np.ndarray], count: int) -> np.ndarray:
+    if not masks:
+        return np.zeros(count, dtype=bool)
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        operation(found, mask, out=found)
+    return found
+
+
+def _summed(scores: list[np.ndarray], count: int) -> np.ndarray:
+    total = scores[0].copy() if scores else np.zeros(count)
+    for score in scores[1:]:
+        total += score
+    return total
 
 
 def _intersect(sorted_a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:

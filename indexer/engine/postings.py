@@ -30,10 +30,6 @@ class TermPostings:
     docs: np.ndarray  # int32 document numbers, ascending
     scores: np.ndarray  # float64: the term's score in each of those documents, unboosted
 
-    def __contains__(self, docnum: int) -> bool:
-        at = int(np.searchsorted(self.docs, docnum))
-        return at < len(self.docs) and int(self.docs[at]) == docnum
-
 
 EMPTY = TermPostings(_EMPTY_DOCS, np.zeros(0))
 

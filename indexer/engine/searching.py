@@ -270,18 +270,19 @@ class IndexSearcher:
                 ranked = _first(docs, -matches.score[docs], limit)
             else:
                 ranked = _first_preferred(docs, -matches.score[docs], all_words[docs], limit)
-            hits = [self._hit(int(docnum), parsed) for docnum in ranked[start:limit]]
+            shown = [int(docnum) for docnum in ranked[start:limit]]
+            terms = self._evaluator.matched_terms(parsed, shown,
+                                                  (schema.BODY.name, schema.TITLE.name))
+            hits = [self._hit(docnum, words) for docnum, words in zip(shown, terms, strict=True)]
         facets, complete = self._facets(for_years, for_people)
         suggestion = None
         if total < FEW_RESULTS and request.text.strip():
             suggestion = self._suggest(request.text)
         return SearchResult(total, hits, facets, complete, suggestion)
 
-    def _hit(self, docnum: int, parsed: query.Query | None = None) -> Hit:
+    def _hit(self, docnum: int, terms: frozenset[str] = frozenset()) -> Hit:
         stored = stored_record(self._searcher.stored_fields(docnum))
         body = stored.get("body", "")
-        terms = frozenset() if parsed is None else self._evaluator.matched_terms(
-            parsed, docnum, (schema.BODY.name, schema.TITLE.name))
         snippet = self._marker.snippet(body, terms) or html.escape(lead(body))
         return Hit(stored["id"], stored.get("title") or None, stored.get("url"),
                    stored.get("date"), tuple(stored[schema.PERSON.name]), snippet)
@@ -291,12 +292,11 @@ class IndexSearcher:
         """Counts for each facet under the query and the *other* facet's selection, so that
         choosing a second year (OR within a facet) shows what it would add."""
         deadline = time.monotonic() + FACET_TIME_LIMIT_S
-        year_counts, complete_years = _count(self._columns.year, for_years, deadline)
-        people_counts, complete_people = _count(self._columns.person, for_people, deadline)
+        year_counts, complete_years = _counted(self._columns.year, for_years, deadline)
+        people_counts, complete_people = _counted(self._columns.person, for_people, deadline)
         facets = {
-            "year": [FacetCount(v, c) for v, c in sorted(year_counts.items(), reverse=True)],
-            "person": [FacetCount(v, c) for v, c in
-                       sorted(people_counts.items(), key=lambda item: (-item[1], item[0]))],
+            "year": sorted(year_counts, key=lambda count: count.value, reverse=True),
+            "person": sorted(people_counts, key=lambda count: (-count.count, count.value)),
         }
         return facets, complete_years and complete_people
 
@@ -377,23 +377,11 @@ def lead(body: str) -> str:
     return body[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-# Facet values are counted this many (document, value) pairs at a time, with the clock
-# checked in between.
-_COUNT_CHUNK = 1 << 16
-
-
-def _count(facet: Facet, documents: np.ndarray, deadline: float) -> tuple[dict[str, int], bool]:
-    """How many of the documents have each value of the facet; incomplete past the deadline."""
-    counts = np.zeros(len(facet.values), dtype=np.int64)
-    complete = True
-    for start in range(0, len(facet.docs), _COUNT_CHUNK):
-        if start and time.monotonic() > deadline:
-            complete = False
-            break
-        chunk = slice(start, start + _COUNT_CHUNK)
-        counts += np.bincount(facet.codes[chunk][documents[facet.docs[chunk]]],
-                              minlength=len(facet.values))
-    return {facet.values[code]: int(counts[code]) for code in np.flatnonzero(counts)}, complete
+def _counted(facet: Facet, documents: np.ndarray,
+             deadline: float) -> tuple[list[FacetCount], bool]:
+    counts, complete = facet.count(documents, deadline)
+    return [FacetCount(facet.values[code], int(counts[code]))
+            for code in np.flatnonzero(counts)], complete
 
 
 def _first(docs: np.ndarray, key: np.ndarray, limit: int) -> np.ndarray:
