@@ -12,6 +12,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,8 +20,10 @@ from whoosh import query
 
 from benchmarks.make_corpus import write_corpus
 from indexer.builder import build, update
+from indexer.document import CleanDocument
 from indexer.engine import IndexSearcher, SearchRequest
 from indexer.engine.columns import _facet
+from indexer.engine.writing import create_index, writing
 from indexer.store import IndexStore
 
 PAGES = 400
@@ -143,3 +146,13 @@ def test_facet_counting_stops_at_its_deadline() -> None:
     documents = np.arange(300_000) % 5 < 2  # 120,000 documents: two chunks
     counts, complete = facet.count(documents, deadline=0.0)
     assert not complete and 0 < counts.sum() < 120_000
+
+
+def test_a_segment_without_titles_dates_or_people_is_searchable(tmp_path: Path) -> None:
+    # Whoosh writes no column for a field that no document of a segment has.
+    create_index(tmp_path)
+    with writing(tmp_path) as writer:
+        writer.add(CleanDocument("a.txt", None, None, (), "Security matters here."))
+        writer.add(CleanDocument("b.txt", None, None, (), "More on security."))
+    result = IndexSearcher(tmp_path).search(SearchRequest("security", sort="newest"))
+    assert result.total == 2 and result.facets == {"year": [], "person": []}

@@ -117,15 +117,13 @@ def read_columns(searcher: Any) -> DocumentColumns:
         alive[list(reader.deleted_docs_set)] = False
         parts["alive"].append(alive)
         for name in lengths:
-            # The per-document reader has the length columns; the public API reads one
-            # length per call, 4x slower for the whole index.
-            column = reader._perdoc.column_reader(f"_{name}_len", LENGTHS_COLUMN)
-            lengths[name].append(_LENGTH_OF_BYTE[np.fromiter(column, np.uint8, count)])
-        for name in ("year", "person", "undated"):
-            parts[name].append(list(reader.column_reader(name, translate=True)))
+            lengths[name].append(_LENGTH_OF_BYTE[np.array(_lengths(reader, name, count),
+                                                          dtype=np.uint8)])
+        for name, default in (("year", ""), ("person", ""), ("undated", "1")):
+            parts[name].append(_column(reader, name, count, default))
         # Unsigned: an undated document holds the column's default, 2**64 - 1.
-        parts["date"].append(np.fromiter(reader.column_reader("date", translate=False),
-                                         np.uint64, count))
+        parts["date"].append(np.array(_column(reader, "date", count, 0, translate=False),
+                                      dtype=np.uint64))
     dated = np.array([flag != "1" for part in parts["undated"] for flag in part], dtype=bool)
     day = (_join(parts["date"], np.uint64) // _MICROSECONDS_PER_DAY).astype(np.int64)
     return DocumentColumns(
@@ -136,6 +134,24 @@ def read_columns(searcher: Any) -> DocumentColumns:
         person=_facet([value.split(",") for part in parts["person"] for value in part]),
         day=np.where(dated, day, 0),
         dated=dated)
+
+
+# A segment in which no document has a field has no column for it at all.
+
+def _column(reader: Any, name: str, count: int, default: Any, translate: bool = True) -> list[Any]:
+    if not reader.has_column(name):
+        return [default] * count
+    return list(reader.column_reader(name, translate=translate))
+
+
+def _lengths(reader: Any, fieldname: str, count: int) -> list[int]:
+    """The field's length byte for each document. The per-document reader has the length
+    columns; the public API reads one length per call, 4x slower for the whole index."""
+    perdoc = reader._perdoc
+    name = f"_{fieldname}_len"
+    if not perdoc.has_column(name):
+        return [0] * count
+    return list(perdoc.column_reader(name, LENGTHS_COLUMN))
 
 
 def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
