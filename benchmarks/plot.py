@@ -1,6 +1,9 @@
 """Plot in-process query latency against corpus size from bench.py's --json output.
 
-    python benchmarks/plot.py benchmarks/out/bench.json docs/latency.png
+    python benchmarks/plot.py docs/latency.png benchmarks/out/bench-10k.json \
+        benchmarks/out/bench-100k.json
+
+Each JSON file is a list of reports (one per corpus size); all of them are plotted together.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import matplotlib.pyplot as plt
 
 
 def main() -> None:
-    reports = json.loads(Path(sys.argv[1]).read_text())
+    reports = [report for path in sys.argv[2:] for report in json.loads(Path(path).read_text())]
     reports.sort(key=lambda report: report["pages"])
     sizes = [report["pages"] for report in reports]
     figure, axes = plt.subplots(figsize=(7, 4.2))
@@ -33,7 +36,7 @@ def main() -> None:
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(ncol=3, fontsize=8)
     figure.tight_layout()
-    figure.savefig(sys.argv[2], dpi=110)
+    figure.savefig(sys.argv[1], dpi=110)
 
 
 if __name__ == "__main__":
