@@ -156,3 +156,11 @@ def test_a_segment_without_titles_dates_or_people_is_searchable(tmp_path: Path) 
         writer.add(CleanDocument("b.txt", None, None, (), "More on security."))
     result = IndexSearcher(tmp_path).search(SearchRequest("security", sort="newest"))
     assert result.total == 2 and result.facets == {"year": [], "person": []}
+
+
+def test_similar_pages_are_whooshs_more_like_this(searcher: IndexSearcher) -> None:
+    whoosh_searcher = searcher._searcher
+    for stored, _ in zip(whoosh_searcher.all_stored_fields(), range(10), strict=False):
+        docnum = whoosh_searcher.document_number(id=stored["id"])
+        expected = [hit["id"] for hit in whoosh_searcher.more_like(docnum, "body", top=5)]
+        assert [hit.id for hit in searcher.similar(stored["id"])] == expected

@@ -33,6 +33,7 @@ MAX_NESTING = 8
 MAX_EXPANSIONS = 512  # words one prefix or wildcard may stand for
 FACET_TIME_LIMIT_S = 0.25
 LEAD_CHARS = 240
+SIMILAR_KEY_TERMS = 5  # as Whoosh's more_like
 # A query "finds little" below this many pages: it gets a "Did you mean", and a plain query
 # is relaxed to pages with some of its words (pages with all of them first).
 FEW_RESULTS = 3
@@ -335,12 +336,19 @@ class IndexSearcher:
                               record.get("body", ""), tuple(record.get("sources", ())))
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Pages like this one: Whoosh's "more like this" (its key terms, Bo1-weighted, in an
+        OR), evaluated over arrays."""
         with self._lock:
             docnum = self._searcher.document_number(**{schema.ID.name: doc_id})
             if docnum is None:
                 return []
-            results = self._searcher.more_like(docnum, schema.BODY.name, top=limit)
-            return [self._hit(hit.docnum) for hit in results]
+            key_terms = self._searcher.key_terms([docnum], schema.BODY.name,
+                                                 numterms=SIMILAR_KEY_TERMS)
+            matches = self._evaluator.evaluate(query.Or([
+                query.Term(schema.BODY.name, word, boost=weight) for word, weight in key_terms]))
+            matches.found[docnum] = False
+            docs = np.flatnonzero(matches.found)
+            return [self._hit(int(other)) for other in _first(docs, -matches.score[docs], limit)]
 
     def query_terms(self, query_text: str) -> frozenset[str]:
         """The indexed terms a query looks for in the text (prefixes expanded)."""
