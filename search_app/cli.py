@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import uvicorn
 
+from indexer.engine import CACHE_MB
 from indexer.store import IndexStore
 
 
@@ -27,13 +28,17 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(1, 64),
               default=lambda: int(os.environ.get("CSTO_WORKERS", "1")), show_default="1",
               help="Server processes (also CSTO_WORKERS); each answers one search at a time.")
-def serve(index_dir: Path, host: str, port: int, workers: int) -> None:
+@click.option("--cache-mb", type=click.FloatRange(0), show_default=str(CACHE_MB),
+              default=lambda: float(os.environ.get("CSTO_CACHE_MB", CACHE_MB)),
+              help="Memory per server process for decoded posting lists (also CSTO_CACHE_MB).")
+def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float) -> None:
     """Start the web server. It follows `csto-index build`/`update` without a restart."""
     if IndexStore(index_dir).current() is None:
         raise click.ClickException(
             f"There is no index in {index_dir}. Build one first with: "
             f"csto-index build raw --index {index_dir}")
     os.environ["CSTO_INDEX"] = str(index_dir.resolve())
+    os.environ["CSTO_CACHE_MB"] = str(cache_mb)
     click.echo(f"Serving {index_dir} at http://{host}:{port}/ (Ctrl+C stops)")
     uvicorn.run("search_app.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False)

@@ -21,8 +21,9 @@ class CurrentIndex:
     them lets go of it, so a switch never fails a request.
     """
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, cache_mb: float) -> None:
         self._store = store
+        self._cache_mb = cache_mb
         self._lock = threading.Lock()
         self._name: str | None = None
         self._searcher: IndexSearcher | None = None
@@ -38,7 +39,8 @@ class CurrentIndex:
             with self._lock:
                 try:
                     if name != self._name or self._searcher is None:
-                        self._searcher = IndexSearcher(self._store.generations / name)
+                        self._searcher = IndexSearcher(self._store.generations / name,
+                                                      self._cache_mb)
                         self._name = name
                     return self._searcher
                 except FileNotFoundError:

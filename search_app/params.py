@@ -27,7 +27,8 @@ def _integer(params: QueryParams, name: str, default: int, low: int, high: int) 
     raw = params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # isdigit() alone takes "¹", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ParamError(f"'{name}' must be a whole number from {low} to {high}, "
                          f"not {raw[:20]!r}.")
     return int(raw)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.engine import CACHE_MB
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,9 +17,12 @@ class Settings:
     max_page: int = 1000
     feed_size: int = 20
     facet_values_shown: int = 12
+    cache_mb: float = CACHE_MB  # posting lists kept decoded, per server process
 
     @classmethod
     def from_environment(cls) -> Settings:
-        """CSTO_INDEX (index folder) and CSTO_PAGE_SIZE (results per page)."""
+        """CSTO_INDEX (index folder), CSTO_PAGE_SIZE (results per page) and CSTO_CACHE_MB
+        (memory for decoded posting lists)."""
         return cls(index_dir=Path(os.environ.get("CSTO_INDEX", "index")),
-                   page_size=int(os.environ.get("CSTO_PAGE_SIZE", "10")))
+                   page_size=int(os.environ.get("CSTO_PAGE_SIZE", "10")),
+                   cache_mb=float(os.environ.get("CSTO_CACHE_MB", CACHE_MB)))

@@ -164,3 +164,15 @@ def test_similar_pages_are_whooshs_more_like_this(searcher: IndexSearcher) -> No
         docnum = whoosh_searcher.document_number(id=stored["id"])
         expected = [hit["id"] for hit in whoosh_searcher.more_like(docnum, "body", top=5)]
         assert [hit.id for hit in searcher.similar(stored["id"])] == expected
+
+
+def test_a_small_posting_cache_gives_the_same_results(searcher: IndexSearcher) -> None:
+    small = IndexSearcher(searcher.directory, cache_mb=0.05)
+    for text in ["security", '"collective security"', "cooperation OR military", "secur*"]:
+        request = SearchRequest(text, page_size=20)
+        expected = searcher.search(request)
+        found = small.search(request)
+        assert [hit.id for hit in found.hits] == [hit.id for hit in expected.hits], text
+        assert found.facets == expected.facets
+    cache = small._evaluator._postings
+    assert 0 < cache._size <= 0.05 * 1024 * 1024

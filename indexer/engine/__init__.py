@@ -4,6 +4,7 @@ Everything else sees plain values and the field descriptions of `indexer.schema`
 engine could take Whoosh's place by rewriting this package alone.
 """
 
+from indexer.engine.postings import CACHE_MB
 from indexer.engine.searching import (
     SORTS,
     FacetCount,
@@ -24,7 +25,7 @@ from indexer.engine.writing import (
 )
 
 __all__ = [
-    "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "QuerySyntaxError",
+    "CACHE_MB", "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "QuerySyntaxError",
     "SearchRequest", "SearchResult", "StoredDocument", "document_count",
     "stored_documents", "write_index", "write_vocabulary", "writing",
 ]

@@ -22,7 +22,7 @@ from indexer import schema
 from indexer.engine.analysis import text_analyzer
 from indexer.engine.columns import Facet, read_columns
 from indexer.engine.evaluation import Evaluator, Matches
-from indexer.engine.postings import PostingCache
+from indexer.engine.postings import CACHE_MB, PostingCache
 from indexer.engine.snippets import Marker
 from indexer.engine.writing import read_vocabulary, stored_record
 
@@ -164,7 +164,7 @@ class IndexSearcher:
     each server process answers one search at a time and runs several processes for more.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, cache_mb: float = CACHE_MB) -> None:
         self.directory = directory
         self._index = index.open_dir(str(directory))
         self._searcher = self._index.searcher()
@@ -182,7 +182,7 @@ class IndexSearcher:
             parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
         self._columns = read_columns(self._searcher)
         self._evaluator = Evaluator(self._searcher, self._columns,
-                                    PostingCache(self._searcher, self._columns))
+                                    PostingCache(self._searcher, self._columns, cache_mb))
         vocabulary = read_vocabulary(directory)
         self._spelling = SpellingVocabulary(vocabulary.counts)
         self._marker = Marker(vocabulary.forms)
