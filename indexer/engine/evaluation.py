@@ -17,7 +17,7 @@ import numpy as np
 from whoosh import query
 
 from indexer.engine.columns import DocumentColumns
-from indexer.engine.postings import EMPTY, PostingCache, TermPostings
+from indexer.engine.postings import PostingCache, TermPostings
 
 _POSITION_BITS = 32
 
@@ -168,9 +168,8 @@ class Evaluator:
     def _scattered(self, term: TermPostings, boost: float) -> Matches:
         found = np.zeros(self._columns.count, dtype=bool)
         score = np.zeros(self._columns.count)
-        if term is not EMPTY:
-            found[term.docs] = True
-            score[term.docs] = term.scores * boost if boost != 1.0 else term.scores
+        found[term.docs] = True
+        score[term.docs] = term.scores * boost
         return Matches(found, score)
 
     def _constant(self, found: np.ndarray, value: float) -> Matches:

@@ -22,8 +22,6 @@ from whoosh.matching import FilterMatcher
 from indexer.engine.columns import DocumentColumns
 
 CACHE_MB = 96
-_EMPTY_DOCS = np.zeros(0, dtype=np.int32)
-
 
 @dataclass(frozen=True)
 class TermPostings:
@@ -31,12 +29,11 @@ class TermPostings:
     scores: np.ndarray  # float64: the term's score in each of those documents, unboosted
 
 
-EMPTY = TermPostings(_EMPTY_DOCS, np.zeros(0))
+EMPTY = TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0))
 
 
 class PostingCache:
-    def __init__(self, searcher: Any, columns: DocumentColumns,
-                 budget_mb: float = CACHE_MB) -> None:
+    def __init__(self, searcher: Any, columns: DocumentColumns, budget_mb: float) -> None:
         if not isinstance(searcher.weighting, scoring.BM25F):
             raise TypeError("scores are computed as BM25F; the searcher must use it")
         self._searcher = searcher
