@@ -176,3 +176,17 @@ def test_a_small_posting_cache_gives_the_same_results(searcher: IndexSearcher) -
         assert found.facets == expected.facets
     cache = small._evaluator._postings
     assert 0 < cache._size <= 0.05 * 1024 * 1024
+
+
+def test_an_index_without_documents_answers_every_search(tmp_path: Path) -> None:
+    # A build over a folder with no usable page publishes an empty generation.
+    store = IndexStore(tmp_path / "index")
+    (tmp_path / "raw").mkdir()
+    build(tmp_path / "raw", store)
+    current = store.current()
+    assert current is not None
+    empty = IndexSearcher(current)
+    for text in ["security", "", '"collective security"', "secur*", "NOT security"]:
+        result = empty.search(SearchRequest(text))
+        assert result.total == 0 and result.hits == [], text
+    assert empty.similar("nothing") == []

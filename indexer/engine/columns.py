@@ -113,6 +113,8 @@ def read_columns(searcher: Any) -> DocumentColumns:
     for sub, _offset in searcher.leaf_searchers():
         reader = sub.reader()
         count = reader.doc_count_all()
+        if not count:  # an index without documents has an empty reader, and no columns
+            continue
         alive = np.ones(count, dtype=bool)
         alive[list(reader.deleted_docs_set)] = False
         parts["alive"].append(alive)
