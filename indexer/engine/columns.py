@@ -39,9 +39,9 @@ class Facet:
     value_starts: np.ndarray
     totals: np.ndarray  # documents with each value in the whole index
 
-    def documents_with(self, wanted: tuple[str, ...], count: int) -> np.ndarray:
+    def documents_with(self, wanted: tuple[str, ...]) -> np.ndarray:
         """Which documents have any of the wanted values, as a mask."""
-        mask = np.zeros(count, dtype=bool)
+        mask = np.zeros(len(self.doc_starts) - 1, dtype=bool)
         for code, value in enumerate(self.values):
             if value in wanted:
                 mask[self.docs[self.value_starts[code]:self.value_starts[code + 1]]] = True

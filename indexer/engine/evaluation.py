@@ -17,9 +17,7 @@ import numpy as np
 from whoosh import query
 
 from indexer.engine.columns import DocumentColumns
-from indexer.engine.postings import PostingCache, TermPostings
-
-_POSITION_BITS = 32
+from indexer.engine.postings import POSITION_BITS, PostingCache, TermPostings
 
 
 @dataclass
@@ -51,8 +49,10 @@ class Evaluator:
             if fieldname not in fieldnames:
                 continue
             docs = self._postings.term(fieldname, text).docs
-            at = np.minimum(np.searchsorted(docs, wanted), max(len(docs) - 1, 0))
-            for number in np.flatnonzero(docs[at] == wanted) if len(docs) else ():
+            if not len(docs):
+                continue
+            at = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
+            for number in np.flatnonzero(docs[at] == wanted):
                 found[number].add(text)
         return [frozenset(words) for words in found]
 
@@ -130,7 +130,7 @@ class Evaluator:
                 break
         found = np.zeros(self._columns.count, dtype=bool)
         if starts is not None:
-            found[starts >> _POSITION_BITS] = True
+            found[starts >> POSITION_BITS] = True
         score = np.zeros(self._columns.count)
         for word in q.words:
             term = self._postings.term(q.fieldname, word)

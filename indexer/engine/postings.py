@@ -10,6 +10,7 @@ long lists of common words, the costliest to read, are also the ones queries kee
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -22,6 +23,7 @@ from whoosh.matching import FilterMatcher
 from indexer.engine.columns import DocumentColumns
 
 CACHE_MB = 96
+POSITION_BITS = 32  # a position key is docnum << POSITION_BITS | position
 
 @dataclass(frozen=True)
 class TermPostings:
@@ -46,10 +48,10 @@ class PostingCache:
         return self._cached(("term", fieldname, text), self._read_term)
 
     def positions(self, fieldname: str, text: str) -> np.ndarray:
-        """Every occurrence of the term as `docnum << 32 | position`, ascending."""
+        """Every occurrence of the term as a position key, ascending."""
         return self._cached(("positions", fieldname, text), self._read_positions)
 
-    def _cached(self, key: tuple[str, str, str], read: Any) -> Any:
+    def _cached(self, key: tuple[str, str, str], read: Callable[[str, str], Any]) -> Any:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
@@ -86,7 +88,7 @@ class PostingCache:
                 positions.append(np.fromiter(chain.from_iterable(decoded), np.int64))
         if not docs:
             return np.zeros(0, dtype=np.int64)
-        return np.concatenate(docs) << 32 | np.concatenate(positions)
+        return np.concatenate(docs) << POSITION_BITS | np.concatenate(positions)
 
     def _matchers(self, fieldname: str, text: str) -> list[tuple[Any, int]]:
         found = []
@@ -117,7 +119,7 @@ class PostingCache:
         return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * length / average)))
 
 
-def _blocks(matcher: Any) -> Any:
+def _blocks(matcher: Any) -> Iterator[tuple[np.ndarray, np.ndarray, Sequence[bytes]]]:
     """(document numbers, weights, encoded values) of each block of a posting list.
 
     Reads Whoosh's block format directly (whoosh-reloaded is pinned): a block at a time

@@ -19,7 +19,7 @@ from whoosh import index, query
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
 
 from indexer import schema
-from indexer.engine.analysis import text_analyzer
+from indexer.engine.analysis import analyse
 from indexer.engine.columns import Facet, read_columns
 from indexer.engine.evaluation import Evaluator, Matches
 from indexer.engine.postings import CACHE_MB, PostingCache
@@ -248,10 +248,8 @@ class IndexSearcher:
         found = matches.found
         if request.date_from or request.date_to:
             found = found & columns.between(request.date_from, request.date_to)
-        years = columns.year.documents_with(request.years, columns.count) \
-            if request.years else None
-        people = columns.person.documents_with(request.people, columns.count) \
-            if request.people else None
+        years = columns.year.documents_with(request.years) if request.years else None
+        people = columns.person.documents_with(request.people) if request.people else None
         for_years = found & people if people is not None else found
         for_people = found & years if years is not None else found
         allowed = for_years & years if years is not None else for_years
@@ -304,7 +302,6 @@ class IndexSearcher:
     def _suggest(self, text: str) -> str | None:
         """The query with each word the index does not know replaced by the closest one."""
         reader = self._searcher.reader()
-        analyzer = text_analyzer()
         changed = False
 
         def correct(match: re.Match[str]) -> str:
@@ -312,7 +309,7 @@ class IndexSearcher:
             word = match.group()
             if word in _OPERATORS or text[match.end():match.end() + 1] == ":":
                 return word
-            stems = [token.text for token in analyzer(word)]
+            stems = analyse(word)
             if not stems or any((name, stem) in reader for name in schema.SEARCH_FIELDS
                                 for stem in stems):
                 return word
