@@ -161,10 +161,10 @@ def document_page(request: Request) -> Response:
     searcher, document = _document_or_404(request)
     query = request.query_params.get("q", "")
     terms = searcher.query_terms(query) if query else frozenset()
-    paragraphs = [searcher.mark_terms(p, terms) if terms else None
-                  for p in document.body.split("\n\n")]
+    paragraphs = [(text, searcher.mark_terms(text, terms) if terms else None)
+                  for text in document.body.split("\n\n")]
     return render(request, "document.html", document=document, query=query,
-                  paragraphs=list(zip(document.body.split("\n\n"), paragraphs, strict=True)),
+                  paragraphs=paragraphs,
                   similar=searcher.similar(document.id, SIMILAR_DOCUMENTS))
 
 
