@@ -24,6 +24,32 @@ def split_blocks(text: str) -> list[str]:
     return [block for block in blocks if block]
 
 
+# Image file names that the site glues to the text around pictures: "ZVF_6872.JPG“The first".
+# The extension ends where the case changes: "ZVF_6925.JPGAs regards" keeps "As regards".
+# Names are at most 200 characters, so a 40,000-character "word" costs linear time.
+_IMAGE_NAME = re.compile(r"[\w\-()]{1,200}\.(?:(?:jpe?g|png|gif|bmp|webp|tiff?)(?![a-z\d])"
+                         r"|(?:JPE?G|PNG|GIF|BMP|WEBP|TIFF?)(?=[^A-Z\d]|[A-Z][a-z]|$))")
+_IMAGE_LINE = re.compile(r"^[^\n]{0,200}?\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)
+# A site logo's alt text glued before the first words of a line: "odkb On May 31, 2015".
+_LOGO_WORD = re.compile(r"^[a-z]{2,8} (?=[A-ZА-ЯЁ\"“«])")
+
+
+def strip_image_names(block: str) -> str:
+    return _IMAGE_NAME.sub("", block).strip()
+
+
+def is_image_name(block: str) -> bool:
+    """A line that is only the file name of a picture ("DSC_8507.JPG", "IMG-2019 (1).jpg")."""
+    return _IMAGE_LINE.match(block) is not None
+
+
+def analysis_text(block: str) -> str:
+    """The block as the layout, date and people stages read it: without glued image names
+    or a logo word, which the stored body keeps as the site wrote it."""
+    stripped = _LOGO_WORD.sub("", strip_image_names(block)) if not is_image_name(block) else block
+    return stripped or block
+
+
 @lru_cache(maxsize=1 << 16)
 def block_key(block: str) -> str:
     """Key under which repeated blocks are counted: case, quotes and punctuation folded."""

@@ -18,6 +18,7 @@ from indexer.blocks import block_key
 
 TAIL_SIZE = 8  # how many trailing blocks of a page can be footer
 PREFIX_CHARS = 80  # sidebar items are sometimes cut short: compare their beginnings too
+TAIL_BEGINNING_CHARS = 40  # a footer line cut by the crawler is recognised by this much
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -34,6 +35,9 @@ class BlockStats:
     beginnings: Counter[str] = field(default_factory=Counter)
     in_tail: Counter[str] = field(default_factory=Counter)
     words: Counter[str] = field(default_factory=Counter)
+    # Proper beginnings of recurring tail blocks ("go b" of "go back"), for cut footers.
+    tail_beginnings: frozenset[str] = frozenset()
+    word_pages: int = 0  # pages over which `words` were counted (every copy counts)
 
     def repeats(self, block: str) -> bool:
         """Seen on at least one other page (whole, or cut short)."""
@@ -45,15 +49,17 @@ class BlockStats:
     def repeats_in_tail(self, block: str) -> bool:
         return self.in_tail[block_key(block)] >= 2
 
+    def pages_with(self, block: str) -> int:
+        return self.anywhere[block_key(block)]
+
     def begins_tail_block(self, block: str) -> bool:
         """A page cut by the crawler may end in the first letters of a footer line."""
         key = block_key(block)
-        return bool(key) and any(count >= 2 and tail.startswith(key) and tail != key
-                                 for tail, count in self.in_tail.items())
+        return bool(key) and key in self.tail_beginnings
 
     def word_weight(self, word: str) -> float:
         """Inverse document frequency: words on every page say nothing about an article."""
-        return math.log((self.pages + 1) / (self.words[word] + 1)) + 0.01
+        return math.log((self.word_pages + 1) / (self.words[word] + 1)) + 0.01
 
 
 def page_keys(blocks: Sequence[str]) -> list[str]:
@@ -92,7 +98,14 @@ def learn_block_stats(pages_keys: Sequence[Sequence[str]],
         stats.anywhere.update(distinct)
         stats.beginnings.update({key[:PREFIX_CHARS] for key in distinct
                                  if len(key) >= PREFIX_CHARS})
-        stats.in_tail.update(set(keys[-TAIL_SIZE:]))
+        # The footer is in the last blocks, and in the second half of a short page.
+        stats.in_tail.update(set(keys[-min(TAIL_SIZE, max(1, len(keys) // 2)):]))
     if words is None:
-        _, words = count_words(pages_keys)
-    return BlockStats(pages_counted, stats.anywhere, stats.beginnings, stats.in_tail, words)
+        word_pages, words = count_words(pages_keys)
+    else:
+        word_pages = len(pages_keys)
+    beginnings = frozenset(tail[:length] for tail, count in stats.in_tail.items() if count >= 2
+                           for length in range(1, min(len(tail), TAIL_BEGINNING_CHARS + 1))
+                           if length < len(tail))
+    return BlockStats(pages_counted, stats.anywhere, stats.beginnings, stats.in_tail, words,
+                      beginnings, word_pages)

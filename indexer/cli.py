@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +15,7 @@ from tqdm import tqdm
 
 from indexer import engine
 from indexer.builder import Report, build, update
-from indexer.pipeline import clean_corpus
+from indexer.pipeline import Corpus, clean_corpus
 from indexer.store import IndexStore, StoreError
 
 T = TypeVar("T")
@@ -97,20 +98,41 @@ def update_command(raw_dir: Path, index_dir: Path, wait: bool) -> None:
 
 @main.command()
 @raw_dir_argument
-def extract(raw_dir: Path) -> None:
+@click.option("--explain", "explain_files", multiple=True, metavar="FILE",
+              help="Instead of JSON, show every block of FILE (a page below RAW_DIR; repeat "
+                   "the option for more) with the role the cleaner gave it and why. "
+                   "--explain all shows every page.")
+def extract(raw_dir: Path, explain_files: tuple[str, ...]) -> None:
     """Print the cleaned documents of RAW_DIR as JSON Lines; the index is not touched.
 
     One object per document: id, source (file relative to RAW_DIR), duplicates (the other
     files holding the same page), url, title, date (YYYY-MM-DD or null), year, people
     (canonical names) and body (the clean text). Skipped files are listed on stderr.
+
+    With --explain, the pages are cleaned with the whole folder as their corpus (the sidebar
+    is learned from all pages) and shown block by block instead.
     """
-    corpus = clean_corpus(raw_dir)
+    corpus = clean_corpus(raw_dir, explain=bool(explain_files))
+    if explain_files:
+        _explain(corpus, explain_files)
+        return
     for document in corpus.documents:
         click.echo(json.dumps(document.to_json(), ensure_ascii=False))
     for skipped in corpus.skipped:
         click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
     for warning in corpus.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+def _explain(corpus: Corpus, files: tuple[str, ...]) -> None:
+    wanted = {Path(name).as_posix().removeprefix("./") for name in files}
+    explained = [e for e in corpus.explanations if "all" in wanted or e.source in wanted]
+    missing = wanted - {"all"} - {e.source for e in explained}
+    for explanation in explained:
+        click.echo(explanation.render(shutil.get_terminal_size((100, 20)).columns))
+    if missing:
+        raise click.ClickException("Not a page of the raw folder (give paths relative to "
+                                   "it): " + ", ".join(sorted(missing)))
 
 
 @main.command()

@@ -7,17 +7,18 @@ learned from all pages), so each can be tested alone; this module only chains th
 from __future__ import annotations
 
 import os
-import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from indexer.blocks import block_key
+from indexer.blocks import analysis_text, block_key
 from indexer.boilerplate import BlockStats, learn_block_stats, page_keys
 from indexer.dedupe import merge_duplicates
 from indexer.document import CleanDocument
+from indexer.explain import Explanation
 from indexer.loading import (
     DEFAULT_MAX_BYTES,
     RawPage,
@@ -39,10 +40,6 @@ from indexer.structure import Layout, find_layout
 
 T = TypeVar("T")
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
-# Image file names that the site glues to the text around pictures: "ZVF_6872.JPG“The first".
-# The extension ends where the case changes: "ZVF_6925.JPGAs regards" keeps "As regards".
-_IMAGE_NAME = re.compile(r"[\w\-()]+\.(?:(?:jpe?g|png|gif|bmp|webp|tiff?)(?![a-z\d])"
-                         r"|(?:JPE?G|PNG|GIF|BMP|WEBP|TIFF?)(?=[^A-Z\d]|[A-Z][a-z]|$))")
 
 
 @dataclass(frozen=True)
@@ -64,26 +61,27 @@ class Corpus:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stats: BlockStats = field(default_factory=BlockStats)
-
-
-def strip_image_names(block: str) -> str:
-    return _IMAGE_NAME.sub("", block).strip()
+    roles: Counter[str] = field(default_factory=Counter)  # blocks per role, for the report
+    explanations: list[Explanation] = field(default_factory=list)
 
 
 def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon) -> Draft:
     layout = find_layout(page.blocks, stats, page.title_hint)
-    body = tuple(b for b in (strip_image_names(block)
-                             for block in page.blocks[layout.body_start:layout.body_end]) if b)
-    # People are those of the article part: the title, the body and its signature lines.
+    # The body keeps the text as the site wrote it (an image name glued to a paragraph
+    # included); lines that are only an image's file name go.
+    body = tuple(page.blocks[i] for i in layout.body_indexes())
+    # People are those of the article: its title and body, not the sidebar or the
+    # press secretary's signature in the footer.
     article_text = "\n".join(
-        ([layout.title] if layout.title else []) + list(page.blocks[layout.body_start:]))
+        ([layout.title] if layout.title else []) + [analysis_text(block) for block in body])
     return Draft(page, layout, body, tuple(mentions_in(article_text, lexicon)))
 
 
 def page_identity(page: RawPage, layout: Layout) -> str:
     """Which article a page holds, as far as a first look at its layout can tell."""
-    body = page.blocks[layout.body_start:layout.body_end]
-    return block_key(layout.title or "") + "|" + (block_key(body[0])[:100] if body else "")
+    body = layout.body_indexes()
+    return block_key(layout.title or "") + "|" + (block_key(page.blocks[body[0]])[:100]
+                                                   if body else "")
 
 
 def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
@@ -136,8 +134,15 @@ def first_look(page: RawPage, stats: BlockStats) -> str:
     return page_identity(page, find_layout(page.blocks, stats, page.title_hint))
 
 
-def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon) -> tuple[list[CleanDocument],
-                                                                          BlockStats]:
+@dataclass
+class Cleaned:
+    documents: list[CleanDocument]
+    stats: BlockStats
+    roles: Counter[str]
+    explanations: list[Explanation]
+
+
+def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon, explain: bool = False) -> Cleaned:
     # Two passes: the first finds each page's article roughly, so that the second can count
     # a paragraph once per article rather than once per saved copy of the same article.
     keys = [page_keys(page.blocks) for page in pages]
@@ -147,7 +152,11 @@ def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon) -> tuple[list[Cl
     drafts = _in_parallel(draft_page, pages, stats, lexicon)
     resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
     documents = [finish_document(draft, resolver) for draft in drafts]
-    return merge_duplicates(documents), stats
+    roles = Counter(role.role.value for draft in drafts for role in draft.layout.roles)
+    explanations = [Explanation(d.page.source, d.page.blocks, d.layout.roles, doc.title,
+                                doc.date, doc.people)
+                    for d, doc in zip(drafts, documents, strict=True)] if explain else []
+    return Cleaned(merge_duplicates(documents), stats, roles, explanations)
 
 
 def load_pages(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -187,11 +196,12 @@ def _sized(progress: Callable[[Iterable[Any]], Iterable[Any]],
 
 def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
                  progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
-                 lexicon: NameLexicon | None = None) -> Corpus:
+                 lexicon: NameLexicon | None = None, explain: bool = False) -> Corpus:
     """Read and clean every page below raw_dir."""
     pages, skipped, warnings = load_pages(raw_dir, max_bytes, progress)
     if lexicon is None:
         override = raw_dir / REGISTRY_OVERRIDE
         lexicon = load_lexicon(override) if override.is_file() else default_lexicon()
-    documents, stats = clean_pages(pages, lexicon)
-    return Corpus(documents, len(pages) + len(skipped), skipped, warnings, stats)
+    cleaned = clean_pages(pages, lexicon, explain)
+    return Corpus(cleaned.documents, len(pages) + len(skipped), skipped, warnings,
+                  cleaned.stats, cleaned.roles, cleaned.explanations)

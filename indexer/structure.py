@@ -6,28 +6,35 @@ Every page of the site is laid out the same way:
     title
     [title DD.MM.YYYY | DD.MM.YYYY line]            (often missing)
     body paragraphs                                  (the first may start with a glued date)
-    [footer: navigation, press secretary, contacts]
+    [footer: navigation, press secretary, contacts, image file names]
 
 The corpus statistics (`BlockStats`) say which blocks recur on other pages; the page's own
-structure (the title/date pair, date lines, repeats within the page, how a title relates to the
-paragraph under it) decides where the sidebar ends. A paragraph that is another page's sidebar
-item therefore survives as this page's lead when it comes after this page's title.
+structure (the title/date pair, date lines, repeats within the page, the shape of a title
+against the shape of a news lead, how a title relates to the paragraph under it) decides
+where the sidebar ends. A paragraph that is another page's sidebar item therefore survives as
+this page's lead when it comes after this page's title.
+
+Every block gets a role and the reason for it (`Layout.roles`), which `csto-index extract
+--explain` prints and the build report counts.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 
-from indexer.blocks import block_key
+from indexer.blocks import analysis_text, block_key, is_image_name
 from indexer.boilerplate import BlockStats, content_words
 from indexer.dates import (
     DATE_SUFFIX,
     find_prose_date,
     first_sentence,
     is_date_line,
+    is_numeric_date_line,
     parse_date_line,
     parse_glued_date,
     parse_numeric_date,
@@ -38,17 +45,46 @@ MAX_SINGLE_ITEMS = 10  # sidebar items not seen elsewhere that may stand before 
 MIN_TITLE_CHARS = 10
 MAX_TITLE_CHARS = 400
 MIN_CUT_COPY_CHARS = 20  # a title repeated but cut short by the crawler
-# How much a title-like line must share with the paragraph under it to be taken as the title:
-# more inside the run of recurring blocks (it may be another page's sidebar item there).
-RELATED_IN_SIDEBAR = 0.5
-RELATED_AFTER_SIDEBAR = 0.05
+CUT_TITLE_CHARS = 200  # the site cuts long titles (at 255 characters), mid-word
+# A title written as one or two short sentences ("... were summed up. More than 11 tons
+# of drugs were seized.") rather than as a heading.
+MAX_SENTENCE_TITLE_CHARS = 200
+# How much a title-like line must share with the paragraph under it to be taken as the title.
+RELATED_IN_SIDEBAR = 0.5  # inside the run of recurring blocks (section pages list titles too)
+RELATED_AFTER_SIDEBAR = 0.05  # a heading-shaped line after it
+RELATED_SENTENCE_TITLE = 0.2  # a sentence-shaped line after it
+# Sidebar items are the leads of unrelated news items: consecutive ones share little.
+UNRELATED_ITEMS = 0.25
+MIN_LEAD_CHARS = 60
 _TERMINAL = (".", ":", ";", ",", "?", "!", "…")
+_SENTENCE_END = (".", "?", "!", "…", ".”", '."', ".»", "!”", '!"')
 _CONTACT = re.compile(
     r"@[\w-]+\.\w|(?:\+|\btel\b|\bfax\b|\bphone\b)[\s\d()./-]*\d{2}|\d{3}[\s-]\d{2}[\s-]\d{2}\b"
     r"|\bpress[ -]secretary\b|\bpress service\b",
     re.IGNORECASE,
 )
 _STARTS_LIKE_TITLE = re.compile(r"^[\"“«'(]?[A-ZА-ЯЁ0-9]")
+# How a news lead opens: "On 25 July 2024, ...", "From 1 to 23 April ...", "Today, ...".
+_TEMPORAL_START = re.compile(
+    r"^(?:On|From|In the period from|Today|Yesterday|This week)\b|^\d{1,2}(?:-\d{1,2})?\s+[A-Z]",
+)
+# Openings that a lead has and a headline never has.
+_LEAD_ONLY_START = re.compile(r"^(?:Today|Yesterday|This week|In the period from|From \d)\b")
+
+
+class Role(Enum):
+    SIDEBAR = "sidebar"
+    TITLE = "title"
+    DATE = "date"
+    BODY = "body"
+    IMAGE = "image name"
+    FOOTER = "footer"
+
+
+@dataclass(frozen=True)
+class BlockRole:
+    role: Role
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -60,16 +96,41 @@ class Layout:
     date: date | None
     body_start: int
     body_end: int  # blocks from here on are the footer
+    roles: tuple[BlockRole, ...] = ()
+
+    def body_indexes(self) -> list[int]:
+        """The body's blocks, without the image file names standing among them."""
+        return [i for i in range(self.body_start, self.body_end)
+                if not self.roles or self.roles[i].role is Role.BODY]
 
 
 def is_title_like(block: str) -> bool:
+    """Shaped like a heading: a few words, a capital first, no sentence punctuation last."""
     return (
         MIN_TITLE_CHARS <= len(block) <= MAX_TITLE_CHARS
         and len(block.split()) >= 2
         and not block.endswith(_TERMINAL)
         and _STARTS_LIKE_TITLE.match(block) is not None
+        and _LEAD_ONLY_START.match(block) is None
         and not is_date_line(block)
     )
+
+
+def is_sentence_title(block: str) -> bool:
+    """A title written as one or two short sentences, or ending in "!" or "?"."""
+    if not (MIN_TITLE_CHARS <= len(block) <= MAX_SENTENCE_TITLE_CHARS):
+        return False
+    if _STARTS_LIKE_TITLE.match(block) is None or _LEAD_ONLY_START.match(block) or \
+            is_date_line(block):
+        return False
+    if block.endswith(("!", "?", "...", "…")):
+        return True
+    return block.endswith(".") and block.count(". ") <= 1 and not _TEMPORAL_START.match(block)
+
+
+def is_lead_like(block: str) -> bool:
+    """Shaped like a news paragraph: sentences, ending as a sentence ends."""
+    return len(block) >= MIN_LEAD_CHARS and block.endswith(_SENTENCE_END)
 
 
 def title_pair_date(title: str, following: str, is_last: bool) -> tuple[bool, date | None]:
@@ -80,6 +141,10 @@ def title_pair_date(title: str, following: str, is_last: bool) -> tuple[bool, da
         rest = following[len(title):].strip()
         if rest and DATE_SUFFIX.match(rest):
             return True, parse_numeric_date(rest)
+        # The title cut by the site at 255 characters, then whole with its date.
+        suffix = re.search(r"\s(\d{1,2}\.\d{1,2}\.\d{4})$", rest)
+        if len(title) >= CUT_TITLE_CHARS and suffix is not None:
+            return True, parse_numeric_date(suffix.group(1))
         # The same line twice: the site's pattern with the date left out.
         return not rest and is_title_like(title), None
     # The crawler cut the page in the middle of the repeated title.
@@ -97,103 +162,149 @@ def relatedness(title: str, following: Sequence[str], stats: BlockStats) -> floa
     return sum(stats.word_weight(word) for word in words & nearby) / total
 
 
-def repeats_earlier_block(blocks: Sequence[str], index: int) -> bool:
-    """The sidebar may list the page's own article: its lead then appears a second time."""
+def mutual_relatedness(one: str, other: str, stats: BlockStats) -> float:
+    """Weighted share of words two paragraphs have in common, over the smaller one."""
+    first, second = content_words(one), content_words(other)
+    sizes = [sum(stats.word_weight(w) for w in words) for words in (first, second)]
+    if not min(sizes):
+        return 0.0
+    return sum(stats.word_weight(w) for w in first & second) / min(sizes)
+
+
+def repeated_earlier_at(blocks: Sequence[str], index: int) -> int | None:
+    """Where the page already had this paragraph (the sidebar listed the page's own lead)."""
     key = block_key(blocks[index])
     if len(key) < 40:
-        return False
-    return any(
-        earlier.startswith(key[:60]) or key.startswith(earlier[:60])
-        for earlier in (block_key(block) for block in blocks[:index])
-        if len(earlier) >= 40
-    )
+        return None
+    for earlier_index in range(index):
+        earlier = block_key(blocks[earlier_index])
+        if len(earlier) >= 40 and (earlier.startswith(key[:60]) or key.startswith(earlier[:60])):
+            return earlier_index
+    return None
 
 
-def leading_sidebar_end(blocks: Sequence[str], stats: BlockStats) -> int:
+def leading_sidebar_end(view: Sequence[str], stats: BlockStats) -> int:
     """End of the leading run of blocks that recur elsewhere or are sidebar date lines."""
     end = 0
-    limit = min(len(blocks), HEADER_WINDOW)
-    dated_items = bool(blocks) and is_date_line(blocks[0])
+    limit = min(len(view), HEADER_WINDOW)
+    dated_items = bool(view) and is_numeric_date_line(view[0])
     while end < limit:
-        block = blocks[end]
-        if end and repeats_earlier_block(blocks, end):
+        block = view[end]
+        if end and repeated_earlier_at(view, end) is not None:
             break
-        after_date_line = dated_items and end > 0 and is_date_line(blocks[end - 1])
-        if not (is_date_line(block) or stats.repeats(block) or after_date_line):
+        after_date_line = dated_items and end > 0 and is_numeric_date_line(view[end - 1])
+        if not (is_numeric_date_line(block) or stats.repeats(block) or after_date_line):
             break
         end += 1
     return end
 
 
-def find_title_pair(blocks: Sequence[str]) -> tuple[int, date | None, int] | None:
+def find_title_pair(view: Sequence[str]) -> tuple[int, date | None, int] | None:
     """(title index, date, index of the first body block) for the site's title/date pattern."""
-    limit = min(len(blocks) - 1, HEADER_WINDOW)
+    limit = min(len(view) - 1, HEADER_WINDOW)
     for index in range(limit):
-        is_pair, when = title_pair_date(blocks[index], blocks[index + 1],
-                                        index + 2 == len(blocks))
+        is_pair, when = title_pair_date(view[index], view[index + 1], index + 2 == len(view))
         if is_pair:
             return index, when, index + 2
-    # Title followed by a date line of its own, on pages whose sidebar items carry no dates.
-    if blocks and is_date_line(blocks[0]):
-        return None
+    return None
+
+
+def find_title_with_date_line(view: Sequence[str]) -> int | None:
+    """A heading followed by a date line ("19.05.2021", "Vienna, June 23, 2020") - but not a
+    sidebar item between two date lines."""
+    limit = min(len(view) - 1, HEADER_WINDOW)
     for index in range(limit):
-        if is_title_like(blocks[index]) and is_date_line(blocks[index + 1]):
-            return index, parse_date_line(blocks[index + 1]), index + 2
+        if (is_title_like(view[index]) and is_date_line(view[index + 1])
+                and not (index and is_numeric_date_line(view[index - 1]))):
+            return index
     return None
 
 
-def find_title_after_sidebar(blocks: Sequence[str], start: int,
-                             stats: BlockStats) -> int | None:
-    """Index of the title, given that the recurring sidebar ends at `start`.
+def first_own_lead_repeat(view: Sequence[str]) -> tuple[int, int] | None:
+    """(earlier, later) for the first paragraph that the page holds twice near its top."""
+    for index in range(1, min(len(view), HEADER_WINDOW)):
+        earlier = repeated_earlier_at(view, index)
+        if earlier is not None:
+            return earlier, index
+    return None
 
-    The title is the title-like line that the paragraph under it is about. It may stand
-    inside the recurring run (a title that a section page lists too) or after it (behind
-    sidebar items seen on no other page).
+
+def choose_title(view: Sequence[str], start: int, stats: BlockStats) -> tuple[int | None, str]:
+    """The title, given that the recurring sidebar ends at `start`; with the reason.
+
+    The title is the heading-shaped line (or short sentence-shaped one) that the paragraph
+    under it is most about. It may stand inside the recurring run (a title that a section
+    page lists too) or after it (behind sidebar items seen on no other page).
     """
-    if start == 0 and len(blocks) > 1 and is_title_like(blocks[0]):
-        return 0  # no sidebar known: a page that opens with a title-like line opens with its title
-    best: tuple[float, int] | None = None
-    last = min(len(blocks) - 1, start + MAX_SINGLE_ITEMS + 1)
-    for index in range(last):
-        if index > start and repeats_earlier_block(blocks, index):
+    if start == 0 and len(view) > 1 and is_title_like(view[0]):
+        return 0, "heading-shaped, and the page opens with it (no sidebar known)"
+    best: tuple[float, int, str] | None = None
+    last = min(len(view) - 1, start + MAX_SINGLE_ITEMS + 1)
+    for index in range(max(0, start - 2), last):
+        block = view[index]
+        if index > start and repeated_earlier_at(view, index) is not None:
             break
-        if not is_title_like(blocks[index]):
+        if is_date_line(block):
             continue
-        score = relatedness(blocks[index], blocks[index + 1:index + 3], stats)
-        # The last recurring block may be this page's title, listed on a section page too.
-        needed = RELATED_IN_SIDEBAR if index < start - 1 else RELATED_AFTER_SIDEBAR
-        if score >= needed and (best is None or score > best[0]):
-            best = (score, index)
+        following = [b for b in view[index + 1:index + 4] if not is_numeric_date_line(b)][:2]
+        score = relatedness(block, following, stats)
+        if index + 2 == len(view) and following:
+            # The crawl ends in the first words of the lead: how much of them the title has.
+            score = max(score, relatedness(following[0], [block], stats))
+        reason = ""
+        if index < start:
+            if is_title_like(block) and score >= RELATED_IN_SIDEBAR:
+                reason = "a heading listed on other pages too"
+            elif is_title_like(block) and index == start - 1 and start < len(view) \
+                    and _TEMPORAL_START.match(view[start]):
+                score = max(score, RELATED_IN_SIDEBAR)
+                reason = "a heading listed on other pages too, followed by a news lead"
+        elif is_title_like(block) and score >= RELATED_AFTER_SIDEBAR:
+            reason = "a heading"
+        elif is_sentence_title(block) and score >= RELATED_SENTENCE_TITLE:
+            reason = "a short sentence-shaped heading"
+        if reason and (best is None or score > best[0]):
+            best = (score, index, f"{reason}, {score:.0%} related to the paragraph under it")
     if best is not None:
-        return best[1]
-    # The first line after a sidebar we are sure of is the title, even one unrelated to the
-    # text below (and even with a full stop); without a sidebar it must look like a title.
-    if start >= len(blocks) - 1:
-        return None
-    first = blocks[start]
-    if start == 0:
-        return 0 if is_title_like(first) else None
-    if len(first) <= MAX_TITLE_CHARS and len(first.split()) >= 2 \
-            and not is_date_line(first) and not repeats_earlier_block(blocks, start):
-        return start
-    return None
+        return best[1], best[2]
+    if start >= len(view):
+        return None, ""
+    first = view[start]
+    if is_title_like(first) or (start and is_sentence_title(first)):
+        where = "after the recurring sidebar" if start else "the page opens with it"
+        return start, f"heading-shaped, the first line {where}"
+    return None, ""
 
 
-def first_repeat(blocks: Sequence[str], start: int) -> int | None:
-    limit = min(len(blocks), start + MAX_SINGLE_ITEMS + 1)
-    return next((i for i in range(max(start, 1), limit) if repeats_earlier_block(blocks, i)),
-                None)
+def is_sidebar_only(view: Sequence[str], stats: BlockStats) -> bool:
+    """A page the crawler cut inside its sidebar: unrelated news leads, then a cut line.
+
+    Without a title anywhere, a run of complete news leads that share little with each
+    other, ended by a line cut mid-word, is a latest-news list, not an article.
+    """
+    if len(view) < 4 or view[-1].endswith(_SENTENCE_END):
+        return False
+    items = [block for block in view[:-1] if not is_numeric_date_line(block)]
+    if len(items) < 3 or not all(is_lead_like(item) for item in items):
+        return False
+    if not any(_TEMPORAL_START.match(item) for item in items):
+        return False
+    # An item may run over two paragraphs; most neighbours are still unrelated.
+    related = sum(mutual_relatedness(one, other, stats) >= UNRELATED_ITEMS
+                  for one, other in itertools.pairwise(items))
+    return related <= (len(items) - 1) // 3
 
 
-def footer_start(blocks: Sequence[str], body_start: int, stats: BlockStats) -> int:
+def footer_start(view: Sequence[str], body_start: int, stats: BlockStats) -> int:
     """Start of the trailing run of navigation, contact and other recurring tail blocks."""
-    end = len(blocks)
+    end = len(view)
     while end > body_start:
-        block = blocks[end - 1]
+        block = view[end - 1]
         is_chrome = (
             stats.repeats_in_tail(block)
             or (_CONTACT.search(block) is not None and len(block) < 200)
-            or (end == len(blocks) and stats.begins_tail_block(block))  # a cut "Go b(ack)"
+            or is_image_name(block)
+            or (end == len(view) and stats.begins_tail_block(block))  # a cut "Go b(ack)"
         )
         if not is_chrome:
             break
@@ -201,43 +312,122 @@ def footer_start(blocks: Sequence[str], body_start: int, stats: BlockStats) -> i
     return end
 
 
-def body_date(blocks: Sequence[str], body_start: int, body_end: int) -> date | None:
-    if body_start >= body_end:
+def _title_echo(title: str | None, block: str, stats: BlockStats) -> bool:
+    """A second wording of the title under it (the sub-sites print a translation)."""
+    return (title is not None and is_title_like(block) and not _TEMPORAL_START.match(block)
+            and relatedness(block, [title], stats) >= RELATED_IN_SIDEBAR)
+
+
+def body_date(view: Sequence[str], body: Sequence[int], title: str | None,
+              stats: BlockStats) -> date | None:
+    """The date the article's opening gives: a date line, a glued date, or its first sentence."""
+    opening = [i for i in body[:3] if not _title_echo(title, view[i], stats)][:2]
+    for index in opening:
+        when = parse_date_line(view[index])
+        if when is not None:
+            return when
+    if not opening:
         return None
-    first = blocks[body_start]
-    return (parse_date_line(first) or parse_glued_date(first)
-            or find_prose_date(first_sentence(first)))
-
-
-def find_title(blocks: Sequence[str], stats: BlockStats,
-               title_hint: str | None) -> tuple[int | None, date | None, int]:
-    """(title index, date from the title's pattern, first body block)."""
-    pair = find_title_pair(blocks)
-    if title_hint is not None and title_hint in blocks[:HEADER_WINDOW]:
-        title_index = blocks.index(title_hint)
-        if pair is not None and pair[0] == title_index:
-            return pair
-        return title_index, None, title_index + 1
-    if pair is not None:
-        return pair
-    # No title pattern: the title, if any, is found from the sidebar and the text under it,
-    # never among the navigation lines at the end.
-    content = blocks[:footer_start(blocks, 0, stats)]
-    sidebar_end = leading_sidebar_end(content, stats)
-    title_index = find_title_after_sidebar(content, sidebar_end, stats)
-    if title_index is not None:
-        return title_index, None, title_index + 1
-    return None, None, first_repeat(content, sidebar_end) or sidebar_end
+    lead = view[opening[0]]
+    return parse_glued_date(lead) or find_prose_date(first_sentence(lead))
 
 
 def find_layout(blocks: Sequence[str], stats: BlockStats,
                 title_hint: str | None = None) -> Layout:
-    title_index, when, body_start = find_title(blocks, stats, title_hint)
+    view = [analysis_text(block) for block in blocks]
+    roles: dict[int, BlockRole] = {}
+    title_index, when, body_start = _find_article(view, stats, title_hint, roles)
+    body_end = max(body_start, footer_start(view, body_start, stats))
     sidebar_end = title_index if title_index is not None else body_start
-    if body_start < len(blocks) and is_date_line(blocks[body_start]):
-        when = when or parse_date_line(blocks[body_start])
+    if body_start < body_end and is_numeric_date_line(view[body_start]):
+        when = when or parse_date_line(view[body_start])
+        roles[body_start] = BlockRole(Role.DATE, "a date line under the title")
         body_start += 1
-    body_end = footer_start(blocks, body_start, stats)
-    title = blocks[title_index] if title_index is not None else title_hint
-    return Layout(sidebar_end, title, when or body_date(blocks, body_start, body_end),
-                  body_start, body_end)
+    title = view[title_index] if title_index is not None else title_hint
+    body = [i for i in range(body_start, body_end) if not is_image_name(view[i])]
+    when = when or body_date(view, body, title, stats)
+    reasons = _sidebar_reason(view, sidebar_end, stats)
+    for index in range(len(blocks)):
+        if index in roles:
+            continue
+        if index < sidebar_end:
+            roles[index] = BlockRole(Role.SIDEBAR, reasons[index])
+        elif index >= body_end:
+            roles[index] = BlockRole(Role.FOOTER, _footer_reason(view[index], stats))
+        elif is_image_name(view[index]):
+            roles[index] = BlockRole(Role.IMAGE, "an image file name")
+        elif index >= body_start:
+            roles[index] = BlockRole(Role.BODY, "article text")
+        else:  # between the title and the body: the pair's repeated title
+            roles[index] = BlockRole(Role.DATE, "the title repeated with its date")
+    return Layout(sidebar_end, title, when, body_start, body_end,
+                  tuple(roles[i] for i in range(len(blocks))))
+
+
+def _find_article(view: Sequence[str], stats: BlockStats, title_hint: str | None,
+                  roles: dict[int, BlockRole]) -> tuple[int | None, date | None, int]:
+    """(title index, date from the title's pattern, first body block) of the page's article."""
+    if title_hint is not None and title_hint in view[:HEADER_WINDOW]:
+        index = view.index(title_hint)
+        roles[index] = BlockRole(Role.TITLE, "the HTML page's heading")
+        pair = find_title_pair(view)
+        if pair is not None and pair[0] == index:
+            return pair
+        return index, None, index + 1
+    pair = find_title_pair(view)
+    if pair is not None:
+        roles[pair[0]] = BlockRole(Role.TITLE, "the site's pair: the title, then the title "
+                                               "with its date")
+        return pair
+    dated = find_title_with_date_line(view)
+    if dated is not None:
+        roles[dated] = BlockRole(Role.TITLE, "a heading followed by a date line")
+        return dated, None, dated + 1
+    # Without a title pattern the article is looked for above the navigation lines at the
+    # end, never among them.
+    view = view[:footer_start(view, 0, stats)]
+    repeat = first_own_lead_repeat(view)
+    sidebar_end = leading_sidebar_end(view, stats)
+    if repeat is not None and repeat[1] <= sidebar_end + MAX_SINGLE_ITEMS + 1:
+        earlier, later = repeat
+        # The sidebar listed this page's own article: the article starts where it comes again.
+        roles[later] = BlockRole(Role.BODY, f"the lead, listed in the sidebar too "
+                                            f"(block {earlier + 1})")
+        before = later - 1
+        if before > earlier and (is_title_like(view[before]) or is_sentence_title(view[before])) \
+                and not stats.repeats(view[before]):
+            roles[before] = BlockRole(Role.TITLE, "the heading above the page's own lead")
+            return before, None, later
+        return None, None, later
+    title_index, reason = choose_title(view, sidebar_end, stats)
+    if title_index is not None:
+        roles[title_index] = BlockRole(Role.TITLE, reason)
+        return title_index, None, title_index + 1
+    if sidebar_end == 0 and is_sidebar_only(view, stats):
+        return None, None, len(view)
+    return None, None, sidebar_end
+
+
+def _sidebar_reason(view: Sequence[str], sidebar_end: int, stats: BlockStats) -> list[str]:
+    reasons = []
+    for index, block in enumerate(view[:sidebar_end]):
+        seen = stats.pages_with(block)
+        if is_numeric_date_line(block):
+            reasons.append("a date line of the latest-news list")
+        elif seen >= 2:
+            reasons.append(f"seen on {seen - 1} other page(s)")
+        elif index and is_numeric_date_line(view[index - 1]):
+            reasons.append("an item under a date line of the latest-news list")
+        else:
+            reasons.append("stands before the title, shaped like a news lead")
+    return reasons + [""] * (len(view) - sidebar_end)
+
+
+def _footer_reason(block: str, stats: BlockStats) -> str:
+    if is_image_name(block):
+        return "an image file name"
+    if stats.repeats_in_tail(block):
+        return f"ends {stats.in_tail[block_key(block)] - 1} other page(s) too"
+    if _CONTACT.search(block):
+        return "a contact line (press secretary, phone, e-mail)"
+    return "a footer line cut short by the crawler"

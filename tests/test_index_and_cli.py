@@ -171,3 +171,14 @@ def test_serve_refuses_without_an_index_and_names_the_command(tmp_path: Path) ->
     result = CliRunner().invoke(search_main, ["serve", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "There is no index" in result.output and "csto-index build" in result.output
+
+
+def test_extract_explain_shows_every_block_with_its_role_and_reason(raw: Path) -> None:
+    code, output = run("extract", str(raw), "--explain", "extra/shoigu.txt")
+    assert code == 0, output
+    assert output.startswith("== extra/shoigu.txt")
+    assert "title:  The Secretary General met Sergey Shoygu" in output
+    assert "SIDEBAR" in output and "TITLE" in output and "BODY" in output
+    assert "FOOTER" in output and "the site's pair" in output
+    code, output = run("extract", str(raw), "--explain", "nowhere.txt")
+    assert code != 0 and "Not a page of the raw folder" in output

@@ -129,3 +129,120 @@ def test_title_likeness() -> None:
     assert not is_title_like("The meeting was held in Moscow.")
     assert not is_title_like("26.07.2024")
     assert not is_title_like("dated October 07, 2002")
+
+
+# Layouts of pages the cleaner was not developed on (issue 10), as fixtures of our own.
+
+UNSEEN_SIDEBAR = (
+    "On December 4, at the invitation of the host side, a delegation of the Joint Staff "
+    "visited the military academy and discussed training of officers.",
+    "The Deputy Secretary General took part in the anti-terrorism conference of experts "
+    "in the capital, speaking on regional counter-terrorism strategies.",
+    "On December 3, 2025, the working group on the border held its meeting with the "
+    "participation of the member states' representatives.",
+)
+
+
+def test_page_cut_inside_an_unseen_sidebar_has_no_title_body_or_date() -> None:
+    page = page_text(UNSEEN_SIDEBAR, "Meeting o")
+    _blocks, layout = layout_of(page, OTHER)
+    assert layout.title is None and layout.date is None
+    assert layout.body_indexes() == []
+    assert all(role.role.value in ("sidebar", "footer") for role in layout.roles)
+
+
+def test_heading_after_an_unseen_sidebar_is_the_title_even_as_two_sentences() -> None:
+    title = ("The results of the operation Channel Center were summed up in Almaty. "
+             "More than 11 tons of drugs were seized.")
+    page = page_text(UNSEEN_SIDEBAR, title,
+                     "IMG-20190301-WA0012.jpgIn the period from February 26 to March 1, 2019, "
+                     "the operation Channel Center was conducted in Almaty.",
+                     "More than 11 tons of drugs were seized during the operation.")
+    blocks, layout = layout_of(page, OTHER)
+    assert layout.title == title
+    # No date from a range; the image name glued to the lead stays with the lead.
+    assert layout.date is None
+    assert blocks[layout.body_start].startswith("IMG-20190301-WA0012.jpgIn the period")
+
+
+def test_title_cut_by_the_site_at_255_characters_is_the_title_when_last() -> None:
+    title = ("On June 27, at a meeting in Bishkek, the Committee of Secretaries of Security "
+             "Councils discussed the situation in Afghanistan and additional measures taken to "
+             "counter international terrorism and extremism, taken in the format of Organization")
+    page = page_text(SIDEBAR_A, title)
+    _, layout = layout_of(page, OTHER, page_text(SIDEBAR_A, "Other title of a page", "Text."))
+    assert layout.title == title
+
+
+def test_cut_title_then_whole_title_with_date_is_the_pair() -> None:
+    title = "The Interstate Commission met " + "in a long session " * 12 + "and the"
+    page = page_text(title, f"{title} decided to continue 09.09.2021", "The meeting was held.")
+    _, layout = layout_of(page)
+    assert layout.title == title and layout.date == date(2021, 9, 9)
+
+
+def test_place_and_date_line_under_the_title_dates_the_page_and_stays_in_the_body() -> None:
+    page = page_text(SIDEBAR_B, "Joint Statement of the Secretaries General",
+                     "Vienna, June 23, 2020", "The Secretaries General welcome the progress.")
+    other = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    blocks, layout = layout_of(page, other)
+    assert layout.title == "Joint Statement of the Secretaries General"
+    assert layout.date == date(2020, 6, 23)
+    assert blocks[layout.body_start] == "Vienna, June 23, 2020"
+
+
+def test_logo_word_glued_to_the_first_line_is_not_in_the_title_or_date() -> None:
+    page = page_text("odkb The CSTO Joint Staff held staff talks",
+                     "odkb On May 31, 2015 the Joint Staff held staff talks in Minsk.")
+    blocks, layout = layout_of(page, OTHER)
+    assert layout.title == "The CSTO Joint Staff held staff talks"
+    assert layout.date == date(2015, 5, 31)
+    assert blocks[layout.body_start].startswith("odkb On May 31")  # the body as written
+
+
+def test_sub_site_title_translation_does_not_hide_the_lead_date() -> None:
+    page = page_text("The CSTO Joint Staff held the staff talks on trainings",
+                     "The CSTO Joint Staff conducted staff talks on joint trainings",
+                     "On April 26, 2022, the Joint Staff held staff talks on the trainings.")
+    blocks, layout = layout_of(page, OTHER)
+    assert layout.title == "The CSTO Joint Staff held the staff talks on trainings"
+    assert layout.date == date(2022, 4, 26)
+    assert blocks[layout.body_start].startswith("The CSTO Joint Staff conducted")
+
+
+def test_kicker_before_the_title_is_not_the_title() -> None:
+    page = page_text(SIDEBAR_B, "Exclusive for TASS",
+                     "Interview of the Secretary General on the Treaty anniversary",
+                     "The Secretary General spoke about the anniversary of the Treaty.")
+    other = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    _, layout = layout_of(page, other)
+    assert layout.title == "Interview of the Secretary General on the Treaty anniversary"
+
+
+def test_lead_opening_with_today_is_not_a_title() -> None:
+    page = page_text(SIDEBAR_A, "Today, in the territory of the Russian Federation, the special "
+                                "training Echelon was launched with the forces of the member s")
+    _, layout = layout_of(page, OTHER, page_text(SIDEBAR_A, "Other title of a page", "Text."))
+    assert layout.title is None
+
+
+def test_press_secretary_signature_and_image_lines_are_footer() -> None:
+    page = article("The CSTO held a meeting in Minsk", "02.02.2022", "The meeting was held.",
+                   "DSC_8507.JPG", "The members agreed on the plan.",
+                   footer=("The CSTO Press Secretary Vladimir Zaynetdinov", "DSC_8508.JPG",
+                           *FOOTER))
+    blocks, layout = layout_of(page, OTHER)
+    assert [blocks[i] for i in layout.body_indexes()] == [
+        "The meeting was held.", "The members agreed on the plan."]
+    roles = {blocks[i]: role.role.value for i, role in enumerate(layout.roles)}
+    assert roles["DSC_8507.JPG"] == "image name"
+    assert roles["The CSTO Press Secretary Vladimir Zaynetdinov"] == "footer"
+
+
+def test_every_block_has_a_role_and_a_reason() -> None:
+    page = article("The CSTO held a meeting in Minsk", "02.02.2022", "The meeting was held.")
+    blocks, layout = layout_of(page, OTHER)
+    assert len(layout.roles) == len(blocks)
+    assert all(role.reason for role in layout.roles)
+    assert [r.role.value for r in layout.roles][:6] == [
+        "sidebar", "sidebar", "sidebar", "sidebar", "title", "date"]
