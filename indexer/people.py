@@ -11,12 +11,13 @@ one key and matched with rapidfuzz, against the registry first and then across t
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,36 @@ from rapidfuzz import fuzz
 SURNAME_SIMILARITY = 88  # rapidfuzz ratio of folded surnames that are one person
 GIVEN_NAME_SIMILARITY = 75
 REGISTRY_FILE = "officials.json"
+NOT_NAMES_FILE = "not_names.txt"
+ENGLISH_WORDS_FILE = "english_words.txt.gz"  # common words (SCOWL), never a name
+# Words of office that announce a name ("Secretary General Zhang Ming") or follow it
+# ("Vadim Sinyavsky, Minister for Emergency Situations").
+ROLE_WORDS = frozenset({
+    "secretary", "secretary-general", "general", "minister", "president", "vice-president",
+    "chairman", "chairwoman", "chairperson", "chair", "speaker", "ambassador", "director",
+    "director-general", "head", "chief", "commander", "commander-in-chief", "deputy",
+    "representative", "envoy", "rector", "professor", "adviser", "advisor", "coordinator",
+    "governor", "mayor", "premier", "spokesman", "spokesperson", "officer", "colonel",
+    "lieutenant", "major", "admiral", "captain", "leader", "chancellor", "senator",
+    "counsellor", "counselor", "ombudsman", "editor", "editor-in-chief", "correspondent",
+    "journalist", "expert", "founder", "prosecutor", "commissioner", "consul", "inspector",
+    "colonel-general", "lieutenant-general", "major-general", "army-general", "attaché",
+    "patriarch", "metropolitan", "secretaries", "ministers", "presidents", "heads",
+})
+_FUNCTION_WORDS = frozenset({"of", "the", "for", "on", "in", "and", "at", "to", "de", "under",
+                             "a", "an", "its", "with"})
+_NAME_WORD = re.compile(
+    r"^[A-ZÀ-ÖØ-ÞА-ЯЁ][A-Za-zÀ-ÖØ-öø-ÿА-Яа-яЁё'’]+(?:-[A-ZА-ЯЁ][a-zà-ÿа-яё'’]+)?$")
+_ROLE = "|".join(sorted((re.escape(word) for word in ROLE_WORDS), key=len, reverse=True))
+_ROLE_AFTER = re.compile(
+    r"^\s*(?:,|–|—|-)\s*(?:(?:the|a|an|first|acting|former|newly|appointed|then)\s+"
+    rf"|[A-ZА-ЯЁ][\w’'.-]*\s+){{0,5}}(?i:{_ROLE})\b")
+_SPEECH_AFTER = re.compile(r"^\s*,?\s*(?:said|says|noted|stressed|emphasi[sz]ed|stated|added|"
+                           r"told|recalled|underlined|pointed out)\b")
+_ROLE_IN_CLAUSE = re.compile(rf"\b(?i:{_ROLE})\b")
+_CLAUSE_END = re.compile(r"[.;!?:\n](?=\s)")
 
+_SURNAME_FIRST_SUFFIX = re.compile(r"(?:zoda|zade|zada)$", re.IGNORECASE)
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}$")
 _CAPITALISED = (
@@ -104,11 +134,25 @@ def same_person(one: Mention, other: Mention) -> bool:
 
 @dataclass(frozen=True)
 class NameLexicon:
-    """Everything that recognises names: the registry and the list of given names."""
+    """Everything that recognises names: the registry, given names, and words never in one."""
 
     officials: tuple[Official, ...]
     given_names: frozenset[str]
     known: tuple[tuple[Official, Mention], ...] = ()  # every registry spelling, parsed
+    not_names: frozenset[str] = frozenset()  # places, peoples, organisations (casefolded)
+    # Words the corpus writes in lower case somewhere: common words, never a name.
+    common_words: frozenset[str] = frozenset()
+
+    def is_known_surname(self, written: str) -> bool:
+        return any(fold(known.surname) == fold(written) for _, known in self.known)
+
+    def could_be_name(self, written: str) -> bool:
+        """Could this capitalised word be part of a name no list knows?"""
+        word = written.casefold()
+        if not _NAME_WORD.match(written) or (written.isupper() and len(written) <= 5):
+            return False  # not a word of letters, or an acronym
+        return (word not in self.not_names and word not in _NOT_SURNAMES
+                and word not in ROLE_WORDS and word not in self.common_words)
 
     def is_given_name(self, word: str) -> bool:
         return fold(word) in self.given_names
@@ -134,6 +178,13 @@ def parse_full_name(written: str) -> Mention | None:
     return Mention(words[0], words[-1])
 
 
+def _word_list(name: str) -> frozenset[str]:
+    data = resources.files("indexer.data").joinpath(name).read_bytes()
+    text = (gzip.decompress(data) if name.endswith(".gz") else data).decode("utf-8")
+    return frozenset(word.casefold() for line in text.splitlines()
+                     if not line.startswith("#") for word in line.split())
+
+
 def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
     """The packaged registry and names, plus an admin's own officials.json if given."""
     data = resources.files("indexer.data")
@@ -149,7 +200,8 @@ def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
              .splitlines() if not line.startswith("#") for word in line.split()}
     known = registry_spellings(officials)
     names |= {fold(mention.given) for _, mention in known if not mention.has_initials_only}
-    return NameLexicon(officials, frozenset(names), known)
+    return NameLexicon(officials, frozenset(names), known, _word_list(NOT_NAMES_FILE),
+                       _word_list(ENGLISH_WORDS_FILE))
 
 
 def _is_surname(word: str) -> bool:
@@ -169,6 +221,7 @@ def find_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
     for run in _capitalised_runs(text):
         words = [smart_case(m.group()) for m in run]
         index = 0
+        found_in_run = False
         while index < len(words):
             start = run[index].start()
             found = _mention_at(words, index, lexicon, text[max(0, start - 40):start])
@@ -177,15 +230,59 @@ def find_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
                 continue
             mention, used = found
             mentions.append(mention)
+            found_in_run = True
             index += used
+        if not found_in_run:
+            cued = _cued_mention(text, run, lexicon)
+            if cued is not None:
+                mentions.append(cued)
     return mentions
+
+
+def _cued_mention(text: str, run: list[re.Match[str]], lexicon: NameLexicon) -> Mention | None:
+    """A name no list knows, announced by its office: "Secretary General Zhang Ming",
+    "Minister ... of Kazakhstan, Syrym Sharipkhanov", "Vadim Sinyavsky, Minister for ..."."""
+    written = [m.group() for m in run]
+    first = len(written)
+    while first > 0 and (lexicon.could_be_name(written[first - 1])
+                         or (first < len(written) and _INITIALS.match(written[first - 1]))):
+        first -= 1
+    names = [smart_case(word) for word in written[first:]]
+    if not 2 <= len(names) <= 3 or _INITIALS.match(names[-1]):
+        return None
+    if len(names) == 3 and not (_INITIALS.match(names[1]) or _PATRONYMIC.search(names[1])):
+        if not _PATRONYMIC.search(names[2]):
+            return None
+        names = [names[1], names[0]]  # "Surname Given Patronymic"
+    mention = Mention(names[0], names[-1])
+    before = written[:first]
+    if any(word.casefold() in ROLE_WORDS for word in before):
+        return mention  # "... Organization Secretary General Zhang Ming"
+    after = text[run[-1].end():run[-1].end() + 80]
+    if not before and (_ROLE_AFTER.match(after) or _SPEECH_AFTER.match(after)):
+        return mention
+    clause = text[:run[first].start()][-200:]
+    clause = clause[max((m.end() for m in _CLAUSE_END.finditer(clause)), default=0):]
+    roles = list(_ROLE_IN_CLAUSE.finditer(clause))
+    if roles and _only_names_and_function_words(clause[roles[-1].end():]):
+        return mention
+    return None
+
+
+def _only_names_and_function_words(text: str) -> bool:
+    """Between an office and a name: "of the Republic of Kazakhstan, " and the like."""
+    return all(word[0].isupper() or word.isdigit() or word in _FUNCTION_WORDS
+               for word in re.findall(r"[\w’'-]+", text))
 
 
 def _mention_at(words: list[str], index: int, lexicon: NameLexicon,
                 before: str) -> tuple[Mention, int] | None:
     word = words[index]
     rest = words[index + 1:]
-    if _INITIALS.match(word) and rest and _is_surname(rest[0]):
+    if index and _SURNAME_FIRST_SUFFIX.search(words[index - 1]) and lexicon.is_given_name(word):
+        return None  # "Zokirzoda Mahmadtoir Zoyir": read surname first, below
+    if _INITIALS.match(word) and rest and _is_surname(rest[0]) \
+            and (lexicon.could_be_name(rest[0]) or lexicon.is_known_surname(rest[0])):
         return Mention(word, rest[0]), 2
     is_given = lexicon.is_given_name(word)
     after_rank = _RANK_BEFORE_NAME.search(before) is not None
@@ -209,8 +306,12 @@ def surname_first_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
         for index in range(len(words) - 2):
             surname, given, patronymic = words[index:index + 3]
             name_follows = index + 3 < len(words) and _is_surname(words[index + 3])
+            # Tajik names put the father's name last without a suffix: "Zokirzoda
+            # Mahmadtoir Zoyir"; the surname's own suffix says the order.
+            fathers_name = _PATRONYMIC.search(patronymic) or (
+                _SURNAME_FIRST_SUFFIX.search(surname) and lexicon.could_be_name(patronymic))
             if (_is_surname(surname) and lexicon.is_given_name(given)
-                    and _PATRONYMIC.search(patronymic) and not name_follows):
+                    and fathers_name and not name_follows):
                 found.append(Mention(given, surname))
     return found
 
@@ -253,10 +354,19 @@ class PeopleResolver:
             return Person(official.name, tuple(sorted(spellings)), official)
         clusters = self._clusters[fold(mention.surname)[:1]]
         cluster = next((c for c in clusters if same_person(mention, c[0])), None)
-        if cluster is None:
-            return None  # initials only, and nobody known by that surname
+        if cluster is None:  # initials only, and nobody known by that surname: as written
+            return Person(mention.display, (mention.display,))
         # The most frequent full spelling in the corpus names the person.
         return Person(cluster[0].display, tuple(sorted({m.display for m in cluster})))
+
+
+_LOWER_CASE_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w'’-]*")
+
+
+def with_common_words(lexicon: NameLexicon, texts: Iterable[str]) -> NameLexicon:
+    """The lexicon plus every word that the texts write in lower case somewhere."""
+    words = {word.casefold() for text in texts for word in _LOWER_CASE_WORD.findall(text)}
+    return replace(lexicon, common_words=lexicon.common_words | frozenset(words))
 
 
 def mentions_in(text: str, lexicon: NameLexicon) -> list[Mention]:

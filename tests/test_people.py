@@ -73,3 +73,42 @@ def test_an_admin_can_extend_the_registry(tmp_path: Path) -> None:
          "country": "Kazakhstan"}]}))
     lexicon = load_lexicon(extra)
     assert canonical(["Envoy Janibek Kvertiuly arrived."], lexicon) == [["Zhanibek Qwertyuly"]]
+
+
+def test_names_outside_every_list_are_read_from_the_office_around_them(lexicon) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "The CSTO Secretary General met the Shanghai Cooperation Organization Secretary "
+        "General Qiao Lanfeng at the Secretariat.",
+        "the Minister for Emergency Situations of the Republic of Kazakhstan, Syrym "
+        "Sharipkhanov; the Minister of Defence",
+        "The meeting was chaired by Dauletbek Omirzakov, Deputy Minister of Defence.",
+        '"We are ready," Tursunbek Zhakupov said.',
+        "Head of the UN Regional Centre for Preventive Diplomacy for Central Asia (UNRCCA) "
+        "Aidarbek Tolonov spoke.",
+    ]
+    assert canonical(texts, lexicon) == [
+        ["Qiao Lanfeng"], ["Syrym Sharipkhanov"], ["Dauletbek Omirzakov"],
+        ["Tursunbek Zhakupov"], ["Aidarbek Tolonov"]]
+
+
+def test_places_organisations_and_common_words_are_not_people(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = ("The Chief of the Joint Staff spoke in St. Petersburg. The President of the Kyrgyz "
+            "Republic visited the United Nations. The Minister of Natural Resources met the "
+            "Head of the Preventive Diplomacy Centre.")
+    assert canonical([text], lexicon) == [[]]
+
+
+def test_initials_with_an_unknown_surname_are_kept_as_written(lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert canonical(["Colonel R. Zhakupov reported on the exercise."], lexicon) == [
+        ["R. Zhakupov"]]
+
+
+def test_tajik_surname_first_order(lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert canonical(["Minister Zokirzoda Mahmadtoir Zoyir spoke."], lexicon) == [
+        ["Mahmadtoir Zokirzoda"]]
+
+
+def test_the_sites_own_spellings_of_an_official_are_one_person(lexicon) -> None:  # type: ignore[no-untyped-def]
+    texts = ["Deputy Secretary General Taalatbek Masadikov took part.",
+             "CSTO Secretary General Talatbek Masadykov addressed the meeting."]
+    assert canonical(texts, lexicon) == [["Taalatbek Masadykov"], ["Taalatbek Masadykov"]]
