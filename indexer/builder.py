@@ -42,6 +42,7 @@ class Report:
     deleted: int = 0
     per_year: Counter[str] = field(default_factory=Counter)
     people: Counter[str] = field(default_factory=Counter)
+    roles: Counter[str] = field(default_factory=Counter)  # blocks per role the cleaner gave
     seconds: float = 0.0
     up_to_date: bool = False
 
@@ -55,13 +56,17 @@ class Report:
         self.footer_blocks_removed = sum(d.footer_blocks for d in corpus.documents)
         self.per_year = Counter(str(d.year) if d.year else "no date" for d in corpus.documents)
         self.people = Counter(name for d in corpus.documents for name in d.people)
+        self.roles = corpus.roles
 
 
 def state_of(corpus: Corpus, raw_dir: Path) -> dict[str, Any]:
+    """What this generation indexed: the hashes of the bytes that were read (not of the
+    files as they are now: a page edited during the build must look changed next time)."""
     return {
         "raw_dir": str(raw_dir.resolve()),
         "built": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "files": hash_raw_files(raw_dir),
+        "files": dict(sorted((source, digest) for d in corpus.documents
+                             for source, digest in d.file_hashes)),
         "documents": {d.doc_id: d.content_hash for d in corpus.documents},
     }
 

@@ -183,6 +183,8 @@ def print_report(report: Report) -> None:
                f"({report.duplicates_merged} duplicate copies merged)")
     click.echo(f"blocks removed:    {report.sidebar_blocks_removed} sidebar, "
                f"{report.footer_blocks_removed} footer")
+    click.echo("block roles:       " + ", ".join(
+        f"{count} {role}" for role, count in report.roles.most_common()))
     click.echo(f"index changes:     {report.added} added, {report.changed} changed, "
                f"{report.deleted} deleted")
     _print_counts("documents per year", sorted(report.per_year.items()))

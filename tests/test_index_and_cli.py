@@ -182,3 +182,32 @@ def test_extract_explain_shows_every_block_with_its_role_and_reason(raw: Path) -
     assert "FOOTER" in output and "the site's pair" in output
     code, output = run("extract", str(raw), "--explain", "nowhere.txt")
     assert code != 0 and "Not a page of the raw folder" in output
+
+
+@pytest.mark.parametrize("command", ["build", "update"])
+def test_an_edit_made_while_the_index_is_built_is_picked_up_by_the_next_update(
+        raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    index_dir = tmp_path / "index"
+    store = IndexStore(index_dir)
+    if command == "update":
+        builder.build(raw, store)
+        (raw / "extra" / "new.txt").write_text(article(
+            "A new page about the Council", "02.03.2021", "The Council met.",
+            sidebar=SIDEBAR_B), "utf-8")
+    page = raw / "extra" / "shoigu.txt"
+    original = builder.clean_corpus
+
+    def clean_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        corpus = original(*args, **kwargs)
+        # The admin saves a correction after the page was read, before the build ends.
+        page.write_text(page.read_text("utf-8").replace("Sergei Shoigu", "Sergei Shoigu "
+                                                        "and Sergey Lavrov"), "utf-8")
+        return corpus
+
+    monkeypatch.setattr(builder, "clean_corpus", clean_then_edit)
+    getattr(builder, command)(raw, store)
+    monkeypatch.setattr(builder, "clean_corpus", original)
+    report = builder.update(raw, store)
+    assert not report.up_to_date and report.changed == 1
+    records = {r["title"]: r for r in engine.stored_documents(store.current())}
+    assert "Sergey Lavrov" in records["The Secretary General met Sergey Shoygu"]["person"]
