@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from indexer import engine  # noqa: E402
 from indexer.document import CleanDocument  # noqa: E402
 from indexer.people import default_lexicon, fold  # noqa: E402
 from indexer.store import IndexStore  # noqa: E402
+from indexer.synonyms import load_synonyms  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 MEASURES = [nDCG @ 10, RR, R @ 10]
@@ -68,7 +70,7 @@ def raw_folder(corpus: Path, into: Path) -> Path:
 def our_ranker(index_dir: Path) -> Ranker:
     current = IndexStore(index_dir).current()
     assert current is not None
-    searcher = engine.IndexSearcher(current)
+    searcher = engine.IndexSearcher(current, synonyms=load_synonyms())
 
     def rank(text: str) -> list[str]:
         result = searcher.search(engine.SearchRequest(text, page_size=TOP))
@@ -157,6 +159,78 @@ def evaluate(queries: list[dict[str, Any]], rank: Ranker) -> dict[str, Any]:
             "per_query": dict(per_query), "misspelled_found_on_page_1": intended_found}
 
 
+TYPO_WORDS = 50
+TYPO_SEED = 7
+TYPO_MIN_LETTERS = 5  # shorter words are too ambiguous to correct (Typesense: 4 for one typo)
+
+
+def typo_words(index_dir: Path) -> list[str]:
+    """The corpus's most frequent words and the surnames of the officials it names."""
+    current = IndexStore(index_dir).current()
+    assert current is not None
+    records = list(engine.stored_documents(current))
+    surnames = Counter(name.split()[-1] for r in records for name in r["person"])
+    words = Counter(word.lower() for r in records
+                    for word in re.findall(rf"[^\W\d_]{{{TYPO_MIN_LETTERS},}}",
+                                           r.get("body", "")))
+    chosen = [name for name, _ in surnames.most_common() if len(name) >= TYPO_MIN_LETTERS]
+    chosen = chosen[:TYPO_WORDS // 3]
+    chosen += [word for word, _ in words.most_common() if word not in chosen]
+    return chosen[:TYPO_WORDS]
+
+
+def misspelt(word: str, edits: int, rng: random.Random, known: set[str]) -> str:
+    """The word with `edits` letters changed, dropped, added or swapped (never a known word)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for _ in range(100):
+        typo = list(word)
+        for _ in range(edits):
+            at = rng.randrange(1, len(typo))  # visitors seldom get the first letter wrong
+            kind = rng.choice(("change", "drop", "add", "swap"))
+            if kind == "change":
+                typo[at] = rng.choice(letters)
+            elif kind == "drop":
+                del typo[at]
+            elif kind == "add":
+                typo.insert(at, rng.choice(letters))
+            elif at + 1 < len(typo):
+                typo[at], typo[at + 1] = typo[at + 1], typo[at]
+        text = "".join(typo)
+        if text.lower() != word.lower() and text.lower() not in known:
+            return text
+    raise ValueError(f"no typo for {word}")
+
+
+def typo_benchmark(index_dir: Path) -> dict[str, Any]:
+    """Typo queries whose first page is the first page of the correctly spelt query, and
+    correctly spelt queries answered as typed (no fuzzy matching where the word exists)."""
+    current = IndexStore(index_dir).current()
+    assert current is not None
+    searcher = engine.IndexSearcher(current, synonyms=load_synonyms())
+    words = typo_words(index_dir)
+    known = {w.lower() for w in words}
+    rng = random.Random(TYPO_SEED)
+
+    def first_page(text: str) -> tuple[list[str], engine.SearchResult]:
+        result = searcher.search(engine.SearchRequest(text, page_size=TOP))
+        return [hit.id for hit in result.hits], result
+
+    cases, untouched = [], 0
+    for word in words:
+        expected, result = first_page(word)
+        untouched += result.corrected_from is None and result.answered == word
+        for edits in (1, 2) if len(word) >= 7 else (1,):
+            typo = misspelt(word, edits, rng, known)
+            got, _ = first_page(typo)
+            cases.append({"word": word, "typo": typo, "edits": edits,
+                          "same": set(got) == set(expected), "same_order": got == expected})
+    return {"typo_queries": len(cases),
+            "same_first_page": sum(c["same"] for c in cases) / len(cases),
+            "same_first_page_in_order": sum(c["same_order"] for c in cases) / len(cases),
+            "correct_queries": len(words), "answered_as_typed": untouched / len(words),
+            "misses": [c for c in cases if not c["same"]]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -170,13 +244,14 @@ def main() -> None:
         index_dir = work / "index"
         subprocess.run([str(Path(sys.executable).parent / "csto-index"), "build", str(raw),
                         "--index", str(index_dir)], check=True, capture_output=True)
+        typos = typo_benchmark(index_dir)
         results = {
             "ours": evaluate(queries, our_ranker(index_dir)),
             "tantivy BM25, cleaned": evaluate(queries, tantivy_ranker(index_dir, work)),
             "ours, uncleaned pages": evaluate(queries, uncleaned_ranker(raw, work)),
         }
     if args.json:
-        print(json.dumps(results, indent=1))
+        print(json.dumps(results | {"typos": typos}, indent=1))
         return
     names = [str(m) for m in MEASURES]
     print(f"{'system':28} " + " ".join(f"{n:>8}" for n in names))
@@ -188,6 +263,14 @@ def main() -> None:
                                          for r in results.values()))
     print("\nmisspelled queries with every intended page on page 1:",
           results["ours"]["misspelled_found_on_page_1"])
+    print(f"\ntypos: {typos['typo_queries']} misspellings of {typos['correct_queries']} frequent "
+          f"words and officials' surnames (seed {TYPO_SEED}); first page as for the correct "
+          f"spelling: {typos['same_first_page']:.1%} (goal 90%; the same pages in the same order: "
+          f"{typos['same_first_page_in_order']:.1%}); correct spellings answered as "
+          f"typed: {typos['answered_as_typed']:.1%} (goal 100%)")
+    if args.verbose:
+        for miss in typos["misses"]:
+            print(f"  typo {miss['typo']!r} for {miss['word']!r}: another first page")
     if args.verbose:
         for qid, scores in sorted(results["ours"]["per_query"].items()):
             query = next(q for q in queries if q["id"] == qid)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+HEADING_CHARS = 90
+# The site's listing and section addresses: a list's page number or tab in the query
+# ("?PAGEN_1=2", "?c-tab=statements"), or a path without an article's long slug.
+_LIST_PARAMETER = re.compile(r"^(?:PAGEN_\d+|[a-z]+-tab)$", re.IGNORECASE)
+_ARTICLE_SLUG = re.compile(r"[\w]+(?:-[\w]+){3,}")
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,7 @@ class CleanDocument:
     file_hashes: tuple[tuple[str, str], ...] = ()  # (source, sha256) of every raw file
     sidebar_blocks: int = 0
     footer_blocks: int = 0
+    listing: bool = False  # a list of other pages' items (a section or news list), no article
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -30,6 +39,10 @@ class CleanDocument:
         """Stable across rebuilds: derived from the page's address, else from its file."""
         key = self.url or min((self.source, *self.duplicates))
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def heading(self) -> str:
+        return readable_title(self.title, self.url, self.body)
 
     @property
     def year(self) -> int | None:
@@ -58,6 +71,7 @@ class CleanDocument:
             "year": self.year,
             "people": list(self.people),
             "body": self.body,
+            "kind": "listing" if self.listing else "article",
         }
 
     def with_duplicates(self, others: list[CleanDocument]) -> CleanDocument:
@@ -75,3 +89,36 @@ class CleanDocument:
             file_hashes=tuple(sorted(set(self.file_hashes).union(
                 *(o.file_hashes for o in others)))),
         )
+
+
+def is_listing_url(url: str | None) -> bool:
+    """An address of a list of pages (a section, a news list, a page of one) on the site."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    if any(_LIST_PARAMETER.match(key) for key, _ in parse_qsl(parts.query)):
+        return True
+    segments = [segment for segment in parts.path.split("/") if segment]
+    return not any(_ARTICLE_SLUG.fullmatch(segment) for segment in segments)
+
+
+def readable_title(title: str | None, url: str | None, body: str) -> str:
+    """What a visitor sees as the document's title: its own, else the section its address
+    names ("Secretariat, page 2"), else the beginning of its text."""
+    if title:
+        return title
+    if url and is_listing_url(url):
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s and s.lower() not in ("en", "ru")]
+        tabs = [value for key, value in parse_qsl(parts.query) if key.endswith("-tab")]
+        name = (tabs or segments or [parts.netloc.split(".")[0]])[-1]
+        name = re.sub(r"[_\-]+", " ", name).strip().capitalize()
+        page = next((value for key, value in parse_qsl(parts.query)
+                     if key.upper().startswith("PAGEN_")), None)
+        return f"{name}, page {page}" if page and page != "1" else name
+    text = " ".join(body.split())
+    if not text:
+        return "(untitled page)"
+    if len(text) <= HEADING_CHARS:
+        return text
+    return text[:HEADING_CHARS].rsplit(" ", 1)[0] + " …"

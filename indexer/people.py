@@ -341,6 +341,13 @@ class PeopleResolver:
                 clusters.append([mention])
             else:
                 cluster.append(mention)
+        # Every spelling the corpus uses for an official, beside the registry's: a visitor
+        # who types the site's own odd spelling finds all the official's pages.
+        self._seen: dict[str, set[str]] = defaultdict(set)
+        for mention in counts:
+            official = lexicon.find_official(mention)
+            if official is not None:
+                self._seen[official.name].add(mention.display)
 
     def resolve(self, mention: Mention) -> Person | None:
         if mention not in self._resolved:
@@ -350,7 +357,7 @@ class PeopleResolver:
     def _resolve(self, mention: Mention) -> Person | None:
         official = self.lexicon.find_official(mention)
         if official is not None:
-            spellings = {official.name, *official.aliases}
+            spellings = {official.name, *official.aliases, *self._seen[official.name]}
             return Person(official.name, tuple(sorted(spellings)), official)
         clusters = self._clusters[fold(mention.surname)[:1]]
         cluster = next((c for c in clusters if same_person(mention, c[0])), None)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from indexer.blocks import analysis_text, block_key
 from indexer.boilerplate import BlockStats, learn_block_stats, page_keys
 from indexer.dedupe import merge_duplicates
-from indexer.document import CleanDocument
+from indexer.document import CleanDocument, is_listing_url
 from indexer.explain import Explanation
 from indexer.loading import (
     DEFAULT_MAX_BYTES,
@@ -37,7 +37,7 @@ from indexer.people import (
     people_in,
     with_common_words,
 )
-from indexer.structure import Layout, find_layout
+from indexer.structure import Layout, find_layout, is_item_list
 
 T = TypeVar("T")
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
@@ -99,6 +99,7 @@ def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
         file_hashes=((draft.page.source, draft.page.file_hash),),
         sidebar_blocks=layout.sidebar_end,
         footer_blocks=len(draft.page.blocks) - layout.body_end,
+        listing=is_listing_url(draft.page.url) or is_item_list(draft.body_blocks, layout.title),
         warnings=draft.page.warnings,
     )
 

@@ -37,10 +37,11 @@ PERSON = Field("person", Kind.FACET, sortable=True)  # canonical names; a column
 YEAR = Field("year", Kind.FACET, sortable=True)
 DATE = Field("date", Kind.DATE, sortable=True)
 UNDATED = Field("undated", Kind.SORT_KEY, stored=False)  # "1" sorts pages without a date last
+LISTING = Field("listing", Kind.SORT_KEY, stored=False)  # "1": a list of other pages' items
 SOURCES = Field("sources", Kind.STORED)
 CONTENT_HASH = Field("content_hash", Kind.ID)
 
 FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, PEOPLE_TEXT, PERSON, YEAR, DATE, UNDATED,
-                             SOURCES, CONTENT_HASH)
+                             LISTING, SOURCES, CONTENT_HASH)
 # Fields a plain query searches, with their ranking weights.
 SEARCH_FIELDS: dict[str, float] = {f.name: f.weight for f in (TITLE, BODY, PEOPLE_TEXT)}

@@ -295,6 +295,14 @@ def is_sidebar_only(view: Sequence[str], stats: BlockStats) -> bool:
     return related <= (len(items) - 1) // 3
 
 
+def is_item_list(body: Sequence[str], title: str | None) -> bool:
+    """A body that lists other pages' items: mostly headings or timestamps, no title."""
+    if title is not None or len(body) < 3:
+        return False
+    items = sum(1 for block in body if is_title_like(block) or is_numeric_date_line(block))
+    return items * 2 >= len(body)
+
+
 def footer_start(view: Sequence[str], body_start: int, stats: BlockStats) -> int:
     """Start of the trailing run of navigation, contact and other recurring tail blocks."""
     end = len(view)

@@ -108,7 +108,8 @@ def create_app(settings: Settings) -> Starlette:
         },
     )
     app.state.settings = settings
-    app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb)
+    app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb,
+                                   settings.synonyms_file)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     return app
 

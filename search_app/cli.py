@@ -10,6 +10,7 @@ import uvicorn
 
 from indexer.engine import CACHE_MB
 from indexer.store import IndexStore
+from indexer.synonyms import SynonymsError, load_synonyms
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,12 +32,25 @@ def main() -> None:
 @click.option("--cache-mb", type=click.FloatRange(0), show_default=str(CACHE_MB),
               default=lambda: float(os.environ.get("CSTO_CACHE_MB", CACHE_MB)),
               help="Memory per server process for decoded posting lists (also CSTO_CACHE_MB).")
-def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float) -> None:
+@click.option("--synonyms", "synonyms_file",
+              type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: os.environ.get("CSTO_SYNONYMS"),
+              help="An admin's synonyms.json, added to the packaged synonyms (also "
+                   "CSTO_SYNONYMS; default: synonyms.json in the raw folder of the index). "
+                   "Re-read when it changes.")
+def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float,
+          synonyms_file: Path | None) -> None:
     """Start the web server. It follows `csto-index build`/`update` without a restart."""
     if IndexStore(index_dir).current() is None:
         raise click.ClickException(
             f"There is no index in {index_dir}. Build one first with: "
             f"csto-index build raw --index {index_dir}")
+    if synonyms_file is not None:
+        try:
+            load_synonyms(synonyms_file)
+        except SynonymsError as error:
+            raise click.ClickException(str(error)) from None
+        os.environ["CSTO_SYNONYMS"] = str(synonyms_file.resolve())
     os.environ["CSTO_INDEX"] = str(index_dir.resolve())
     os.environ["CSTO_CACHE_MB"] = str(cache_mb)
     click.echo(f"Serving {index_dir} at http://{host}:{port}/ (Ctrl+C stops)")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from pathlib import Path
 
 from indexer.engine import IndexSearcher
 from indexer.store import IndexStore
+from indexer.synonyms import SYNONYMS_FILE, Synonyms, SynonymsError, load_synonyms
+
+log = logging.getLogger("csto_search")
 
 OPEN_ATTEMPTS = 3
 
@@ -21,14 +26,25 @@ class CurrentIndex:
     them lets go of it, so a switch never fails a request.
     """
 
-    def __init__(self, store: IndexStore, cache_mb: float) -> None:
+    def __init__(self, store: IndexStore, cache_mb: float,
+                 synonyms_file: Path | None = None) -> None:
         self._store = store
         self._cache_mb = cache_mb
         self._lock = threading.Lock()
         self._name: str | None = None
         self._searcher: IndexSearcher | None = None
+        self._synonyms = SynonymSource(synonyms_file)
 
     def get(self) -> IndexSearcher:
+        searcher = self._open()
+        searcher.synonyms = self._synonyms.current(self._raw_folder_synonyms())
+        return searcher
+
+    def _raw_folder_synonyms(self) -> Path | None:
+        raw_dir = self._store.state().get("raw_dir")
+        return Path(raw_dir) / SYNONYMS_FILE if isinstance(raw_dir, str) else None
+
+    def _open(self) -> IndexSearcher:
         for _ in range(OPEN_ATTEMPTS):
             name = self._store.current_name()
             if name is None:
@@ -51,3 +67,30 @@ class CurrentIndex:
     @property
     def generation(self) -> str | None:
         return self._name
+
+
+class SynonymSource:
+    """The packaged synonyms plus an admin's file, re-read when that file changes.
+
+    A file that cannot be used is logged once and the last good synonyms stay in use: a
+    typo in synonyms.json must not take the search down."""
+
+    def __init__(self, configured: Path | None) -> None:
+        self._configured = configured
+        self._seen: tuple[object, ...] | None = None
+        self._synonyms: Synonyms = load_synonyms()
+
+    def current(self, default: Path | None) -> Synonyms:
+        path = self._configured or default
+        try:
+            stat = path.stat() if path is not None else None
+        except OSError:
+            stat = None
+        signature = (path, stat.st_mtime_ns, stat.st_size) if stat else (path,)
+        if signature != self._seen:
+            self._seen = signature
+            try:
+                self._synonyms = load_synonyms(path if stat else None)
+            except SynonymsError as error:
+                log.error("Synonyms not updated: %s", error)
+        return self._synonyms

@@ -26,9 +26,14 @@ _SEARCH_PARAMETERS: list[dict[str, Any]] = [
                                                 "maximum": 1000}},
     {"name": "size", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                 "maximum": 50}},
+    {"name": "exact", "in": "query", "schema": {"type": "integer", "enum": [0, 1]},
+     "description": "1: answer the query as written, never its spelling correction."},
 ]
 _HIT = {"type": "object", "properties": {
-    "id": _STRING, "title": _NULLABLE_STRING, "url": _NULLABLE_STRING,
+    "id": _STRING, "title": _NULLABLE_STRING,
+    "heading": {"type": "string", "description": "the title to show: the page's own, the "
+                "section its address names, or the beginning of its text"},
+    "url": _NULLABLE_STRING,
     "date": _NULLABLE_STRING, "people": {"type": "array", "items": _STRING},
     "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
     "doc_url": _STRING}}
@@ -61,6 +66,18 @@ OPENAPI: dict[str, Any] = {
                         "relaxed": {"type": "boolean", "description":
                                     "few pages had all the words: pages with some of them "
                                     "are included, those with more of them first"},
+                        "answered_query": {"type": "string", "description":
+                                           "the query these results answer: the visitor's, "
+                                           "or its correction"},
+                        "corrected_from": {"type": ["string", "null"], "description":
+                                           "the visitor's query, when its spelling "
+                                           "correction was answered instead"},
+                        "search_original_url": _NULLABLE_STRING,
+                        "expansions": {"type": "array", "items": {
+                            "type": "object", "properties": {
+                                "written": _STRING,
+                                "alternatives": {"type": "array", "items": _STRING}}},
+                            "description": "synonyms and acronyms also searched"},
                         "suggestion": _NULLABLE_STRING, "suggestion_url": _NULLABLE_STRING,
                         "previous_url": _NULLABLE_STRING, "next_url": _NULLABLE_STRING}}}}},
                 "400": _ERROR}}},
@@ -71,8 +88,8 @@ OPENAPI: dict[str, Any] = {
             "responses": {
                 "200": {"description": "The document", "content": {"application/json": {
                     "schema": {"type": "object", "properties": {
-                        "id": _STRING, "title": _NULLABLE_STRING, "url": _NULLABLE_STRING,
-                        "date": _NULLABLE_STRING,
+                        "id": _STRING, "title": _NULLABLE_STRING, "heading": _STRING,
+                        "url": _NULLABLE_STRING, "date": _NULLABLE_STRING,
                         "people": {"type": "array", "items": _STRING},
                         "body": _STRING, "sources": {"type": "array", "items": _STRING},
                         "similar": {"type": "array", "items": _HIT}}}}}},

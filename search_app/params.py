@@ -16,7 +16,7 @@ _YEAR = re.compile(r"^\d{4}$")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 MAX_PERSON_CHARS = 200
 MAX_FILTER_VALUES = 20
-SEARCH_KEYS = ("q", "year", "person", "from", "to", "sort", "page", "size")
+SEARCH_KEYS = ("q", "exact", "year", "person", "from", "to", "sort", "page", "size")
 
 
 class ParamError(ValueError):
@@ -85,6 +85,7 @@ def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
         sort=sort,  # type: ignore[arg-type]
         page=_integer(params, "page", 1, 1, settings.max_page),
         page_size=_integer(params, "size", settings.page_size, 1, settings.max_page_size),
+        exact=_integer(params, "exact", 0, 0, 1) == 1,
     )
 
 

@@ -18,11 +18,16 @@ class Settings:
     feed_size: int = 20
     facet_values_shown: int = 12
     cache_mb: float = CACHE_MB  # posting lists kept decoded, per server process
+    # An admin's synonyms, added to the packaged ones; by default synonyms.json in the raw
+    # folder the served index was built from. Re-read when it changes: no restart needed.
+    synonyms_file: Path | None = None
 
     @classmethod
     def from_environment(cls) -> Settings:
-        """CSTO_INDEX (index folder), CSTO_PAGE_SIZE (results per page) and CSTO_CACHE_MB
-        (memory for decoded posting lists)."""
+        """CSTO_INDEX (index folder), CSTO_PAGE_SIZE (results per page), CSTO_CACHE_MB
+        (memory for decoded posting lists) and CSTO_SYNONYMS (an admin's synonyms file)."""
+        synonyms = os.environ.get("CSTO_SYNONYMS")
         return cls(index_dir=Path(os.environ.get("CSTO_INDEX", "index")),
                    page_size=int(os.environ.get("CSTO_PAGE_SIZE", "10")),
-                   cache_mb=float(os.environ.get("CSTO_CACHE_MB", CACHE_MB)))
+                   cache_mb=float(os.environ.get("CSTO_CACHE_MB", CACHE_MB)),
+                   synonyms_file=Path(synonyms) if synonyms else None)

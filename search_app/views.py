@@ -59,6 +59,12 @@ class SearchPage:
         return self.links.url(q=suggestion, page=None) if suggestion else None
 
     @property
+    def original_url(self) -> str | None:
+        """The visitor's own query, answered as written (after a correction was shown)."""
+        original = self.result.corrected_from
+        return self.links.url(q=original, exact="1", page=None) if original else None
+
+    @property
     def clear_url(self) -> str | None:
         filtered = any(self.params.getlist(k) for k in ("year", "person", "from", "to"))
         return self.links.url(year=None, person=None, **{
@@ -110,7 +116,8 @@ def search_page(request: Request) -> Response:
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    return {"id": hit.id, "title": hit.title, "url": hit.url, "date": _iso(hit.date),
+    return {"id": hit.id, "title": hit.title, "heading": hit.heading, "url": hit.url,
+            "date": _iso(hit.date),
             "people": list(hit.people), "snippet": hit.snippet_html,
             "doc_url": f"/doc/{hit.id}"}
 
@@ -133,6 +140,11 @@ def api_search(request: Request) -> Response:
         "facets": {facet.name: facet.as_json() for facet in page.facets},
         "facets_complete": page.result.facets_complete,
         "relaxed": page.result.relaxed,
+        "answered_query": page.result.answered,
+        "corrected_from": page.result.corrected_from,
+        "search_original_url": page.original_url,
+        "expansions": [{"written": e.written, "alternatives": list(e.alternatives)}
+                       for e in page.result.expansions],
         "suggestion": page.result.suggestion,
         "suggestion_url": page.suggestion_url,
         "previous_url": page.previous_url,
@@ -171,7 +183,8 @@ def document_page(request: Request) -> Response:
 def api_document(request: Request) -> Response:
     searcher, document = _document_or_404(request)
     return JSONResponse({
-        "id": document.id, "title": document.title, "url": document.url,
+        "id": document.id, "title": document.title, "heading": document.heading,
+        "url": document.url,
         "date": _iso(document.date), "people": list(document.people),
         "body": document.body, "sources": list(document.sources),
         "similar": [hit_json(hit) for hit in searcher.similar(document.id, SIMILAR_DOCUMENTS)],

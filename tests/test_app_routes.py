@@ -146,11 +146,18 @@ def test_bad_syntax_is_a_400_with_a_helpful_message(client: TestClient, query: s
     assert client.get("/api/search", params={"q": query}).status_code == 400
 
 
-def test_did_you_mean(client: TestClient) -> None:
+def test_a_query_that_finds_nothing_shows_the_results_of_its_correction(
+        client: TestClient) -> None:
     result = api(client, q="trainnigs")
-    assert result["total"] == 0 and result["suggestion"] == "trainings"
-    assert client.get(result["suggestion_url"]).json()["total"] == 2
+    assert result["answered_query"] == "trainings" and result["corrected_from"] == "trainnigs"
+    assert result["total"] == api(client, q="trainings")["total"] > 0
     page = client.get("/search", params={"q": "trainnigs"})
+    assert "Showing results for" in page.text and "Search instead for" in page.text
+    # The visitor can insist on the query as written: no results, and a "Did you mean".
+    original = client.get(result["search_original_url"]).json()
+    assert original["total"] == 0 and original["corrected_from"] is None
+    assert original["suggestion"] == "trainings"
+    page = client.get("/search", params={"q": "trainnigs", "exact": "1"})
     assert "Did you mean" in page.text and "q=trainings" in page.text
 
 

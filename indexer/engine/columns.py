@@ -85,6 +85,7 @@ class DocumentColumns:
     person: Facet
     day: np.ndarray  # int64 days since year 1; 0 where undated
     dated: np.ndarray  # bool
+    listing: np.ndarray  # bool: a list of other pages' items, ranked below articles
 
     @property
     def deleted(self) -> bool:
@@ -108,7 +109,7 @@ class DocumentColumns:
 def read_columns(searcher: Any) -> DocumentColumns:
     """The arrays of an open Whoosh searcher, its segments one after the other."""
     parts: dict[str, list[Any]] = {key: [] for key in ("alive", "year", "person", "date",
-                                                       "undated")}
+                                                       "undated", "listing")}
     lengths: dict[str, list[np.ndarray]] = {name: [] for name in schema.SEARCH_FIELDS}
     for sub, _offset in searcher.leaf_searchers():
         reader = sub.reader()
@@ -121,7 +122,8 @@ def read_columns(searcher: Any) -> DocumentColumns:
         for name in lengths:
             lengths[name].append(_LENGTH_OF_BYTE[np.array(_lengths(reader, name, count),
                                                           dtype=np.uint8)])
-        for name, default in (("year", ""), ("person", ""), ("undated", "1")):
+        for name, default in (("year", ""), ("person", ""), ("undated", "1"),
+                              ("listing", "0")):
             parts[name].append(_column(reader, name, count, default))
         # Unsigned: an undated document holds the column's default, 2**64 - 1.
         parts["date"].append(np.array(_column(reader, "date", count, 0, translate=False),
@@ -135,7 +137,9 @@ def read_columns(searcher: Any) -> DocumentColumns:
         year=_facet([[value] for part in parts["year"] for value in part]),
         person=_facet([value.split(",") for part in parts["person"] for value in part]),
         day=np.where(dated, day, 0),
-        dated=dated)
+        dated=dated,
+        listing=np.array([flag == "1" for part in parts["listing"] for flag in part],
+                         dtype=bool))
 
 
 # A segment in which no document has a field has no column for it at all.

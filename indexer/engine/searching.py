@@ -7,24 +7,26 @@ import itertools
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from whoosh import index, query
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
 
 from indexer import schema
+from indexer.document import readable_title
 from indexer.engine.analysis import analyse
 from indexer.engine.columns import Facet, read_columns
 from indexer.engine.evaluation import Evaluator, Matches
 from indexer.engine.postings import CACHE_MB, PostingCache
 from indexer.engine.snippets import Marker
 from indexer.engine.writing import read_vocabulary, stored_record
+from indexer.synonyms import Expansion, Synonyms, rewrite_query
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -37,6 +39,15 @@ SIMILAR_KEY_TERMS = 5  # as Whoosh's more_like
 # A query "finds little" below this many pages: it gets a "Did you mean", and a plain query
 # is relaxed to pages with some of its words (pages with all of them first).
 FEW_RESULTS = 3
+# A plain query with fewer pages than this holding all its words also shows the pages with
+# some of them, after those (as Meilisearch's "last" matching strategy does).
+FILL_RESULTS = 10
+# A query that finds little is answered with its spelling correction when that finds this
+# many times more pages (or the query finds none).
+CORRECTION_GAIN = 3
+# A listing (a section page, a page of a news list) matches the words of many articles at
+# once: it ranks as if it matched this much less, so an article that matches as well wins.
+LISTING_WEIGHT = 0.5
 QUERY_FIELDS = frozenset({"title", "body", "person", "people", "year"})
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _LEADING_WILDCARD = re.compile(r"(?:^|[\s(:\-+])[*?]+[^\W_]")
@@ -58,6 +69,7 @@ class SearchRequest:
     sort: Sort = "relevance"
     page: int = 1
     page_size: int = 10
+    exact: bool = False  # answer the query as written, never its spelling correction
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,7 @@ class Hit:
     date: date | None
     people: tuple[str, ...]
     snippet_html: str  # escaped text with <mark> around the matched words
+    heading: str = ""  # what the visitor sees as the title (its own, or a readable one)
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,10 @@ class SearchResult:
     facets_complete: bool = True
     suggestion: str | None = None
     relaxed: bool = False  # few pages had all the words: these have some of them
+    answered: str = ""  # the query these results answer
+    corrected_from: str | None = None  # the visitor's query, when its correction was answered
+    expansions: list[Expansion] = field(default_factory=list)  # synonyms also searched
+    with_all_words: int = 0  # pages with all the words (the total, unless relaxed)
 
 
 @dataclass(frozen=True)
@@ -96,20 +113,33 @@ class StoredDocument:
     body: str
     sources: tuple[str, ...]
 
+    @property
+    def heading(self) -> str:
+        return readable_title(self.title, self.url, self.body)
+
 
 class SpellingVocabulary:
-    """Words of the index as written, for suggestions: the closest, then the most frequent."""
+    """Words of the index as written, for suggestions: the closest, then the most frequent.
 
-    MAX_EDITS = 2
-    MIN_LETTERS = 3
+    As Typesense and Meilisearch do: one typo in a word of 4 or 5 letters, two in longer
+    ones, a swap of two letters counting as one (optimal string alignment distance)."""
+
+    MIN_LETTERS = 4
 
     def __init__(self, counts: dict[str, int]) -> None:
         self._counts = counts
-        self._words = [word for word in counts if len(word) >= self.MIN_LETTERS]
+        self._words = [word for word in counts if len(word) >= self.MIN_LETTERS - 1]
+
+    @staticmethod
+    def typos_allowed(word: str) -> int:
+        return 0 if len(word) < SpellingVocabulary.MIN_LETTERS else 1 if len(word) <= 5 else 2
 
     def closest(self, word: str) -> str | None:
-        found = process.extract(word, self._words, scorer=Levenshtein.distance, limit=10,
-                                score_cutoff=self.MAX_EDITS)
+        allowed = self.typos_allowed(word)
+        if not allowed:
+            return None
+        found = process.extract(word, self._words, scorer=OSA.distance, limit=10,
+                                score_cutoff=allowed)
         if not found:
             return None
         best = min(found, key=lambda item: (item[1], -self._counts[item[0]]))
@@ -164,8 +194,10 @@ class IndexSearcher:
     each server process answers one search at a time and runs several processes for more.
     """
 
-    def __init__(self, directory: Path, cache_mb: float = CACHE_MB) -> None:
+    def __init__(self, directory: Path, cache_mb: float = CACHE_MB,
+                 synonyms: Synonyms | None = None) -> None:
         self.directory = directory
+        self.synonyms = synonyms or Synonyms()  # may be replaced while the searcher serves
         self._index = index.open_dir(str(directory))
         self._searcher = self._index.searcher()
         self._lock = threading.Lock()
@@ -192,21 +224,27 @@ class IndexSearcher:
         return self._searcher.doc_count()
 
     def parse(self, text: str) -> query.Query:
+        return self._read(text)[0]
+
+    def _read(self, text: str, parser: MultifieldParser | None = None,
+              ) -> tuple[query.Query, list[Expansion]]:
+        """The query as the engine runs it: synonyms expanded, hyphenated words as phrases."""
         text = text.strip()
         if not text:
-            return query.Every()
+            return query.Every(), []
         check_syntax(text)
         words = set(re.findall(r"[\w*?]+", _without_fields(text))) - _OPERATORS
         if not words:
             raise QuerySyntaxError("The query has no words to search for, only operators "
                                    "or punctuation.")
+        rewritten, expansions = rewrite_query(text, self.synonyms)
         try:
-            parsed = self._parser.parse(text)
+            parsed = (parser or self._parser).parse(rewritten)
         except Exception as error:
             raise QuerySyntaxError("The query could not be read; check its quotes, "
                                    "parentheses and operators.") from error
         self._check_expansions(parsed)
-        return parsed
+        return parsed, expansions
 
     def _check_expansions(self, parsed: query.Query) -> None:
         """A prefix or wildcard may stand for many words; past a limit the search would be
@@ -223,20 +261,42 @@ class IndexSearcher:
                                            "words: add letters to narrow it.")
 
     def search(self, request: SearchRequest) -> SearchResult:
-        parsed = self.parse(request.text)
+        result = self._answer(request)
+        if request.exact or result.suggestion is None:
+            return result
+        # Too little for the query as written: its correction, when that finds far more.
+        corrected = self._answer(replace(request, text=result.suggestion))
+        found, found_corrected = result.with_all_words, corrected.with_all_words
+        if found_corrected > 0 and (found == 0 or found_corrected >= CORRECTION_GAIN * found):
+            corrected.corrected_from = request.text
+            corrected.suggestion = None
+            return corrected
+        return result
+
+    def _answer(self, request: SearchRequest) -> SearchResult:
+        parsed, expansions = self._read(request.text)
+        plain = _is_plain(request.text)
+        if plain:
+            # Pages with the words side by side, as typed, come first among equals.
+            together = self._parser.parse('"' + " ".join(re.findall(r"[^\W_]+",
+                                                                    request.text)) + '"')
+            parsed = query.AndMaybe(parsed, together)
         with self._lock:
             matches = self._evaluator.evaluate(parsed)
             result = self._search(request, parsed, matches)
-            if result.total < FEW_RESULTS and _is_plain(request.text):
-                relaxed_query = self._any_words_parser.parse(request.text)
-                relaxed = self._search(request, relaxed_query,
-                                       self._evaluator.evaluate(relaxed_query),
+            if result.total < FILL_RESULTS and plain:
+                any_words, _ = self._read(request.text, self._any_words_parser)
+                any_words = query.AndMaybe(any_words, together)
+                relaxed = self._search(request, any_words, self._evaluator.evaluate(any_words),
                                        all_words=matches.found)
                 if relaxed.total > result.total:
                     relaxed.relaxed = True
                     relaxed.suggestion = result.suggestion
-                    return relaxed
-            return result
+                    result = relaxed
+        result.answered = request.text
+        result.expansions = expansions
+        result.with_all_words = int(np.count_nonzero(matches.found))
+        return result
 
     def _search(self, request: SearchRequest, parsed: query.Query, matches: Matches,
                 all_words: np.ndarray | None = None) -> SearchResult:
@@ -265,17 +325,17 @@ class IndexSearcher:
             if sort != "relevance":
                 key = columns.date_order(newest_first=sort == "newest")[docs]
                 ranked = _first(docs, key, limit)
-            elif all_words is None:
-                ranked = _first(docs, -matches.score[docs], limit)
             else:
-                ranked = _first_preferred(docs, -matches.score[docs], all_words[docs], limit)
+                score = matches.score[docs] * np.where(columns.listing[docs], LISTING_WEIGHT, 1.0)
+                ranked = (_first(docs, -score, limit) if all_words is None else
+                          _first_preferred(docs, -score, all_words[docs], limit))
             shown = [int(docnum) for docnum in ranked[start:limit]]
             terms = self._evaluator.matched_terms(parsed, shown,
                                                   (schema.BODY.name, schema.TITLE.name))
             hits = [self._hit(docnum, words) for docnum, words in zip(shown, terms, strict=True)]
         facets, complete = self._facets(for_years, for_people)
         suggestion = None
-        if total < FEW_RESULTS and request.text.strip():
+        if total < FEW_RESULTS and request.text.strip() and all_words is None:
             suggestion = self._suggest(request.text)
         return SearchResult(total, hits, facets, complete, suggestion)
 
@@ -283,8 +343,9 @@ class IndexSearcher:
         stored = stored_record(self._searcher.stored_fields(docnum))
         body = stored.get("body", "")
         snippet = self._marker.snippet(body, terms) or html.escape(lead(body))
-        return Hit(stored["id"], stored.get("title") or None, stored.get("url"),
-                   stored.get("date"), tuple(stored[schema.PERSON.name]), snippet)
+        title, url = stored.get("title") or None, stored.get("url")
+        return Hit(stored["id"], title, url, stored.get("date"),
+                   tuple(stored[schema.PERSON.name]), snippet, readable_title(title, url, body))
 
     def _facets(self, for_years: np.ndarray,
                 for_people: np.ndarray) -> tuple[dict[str, list[FacetCount]], bool]:

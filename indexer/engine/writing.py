@@ -37,6 +37,7 @@ def index_record(document: CleanDocument) -> dict[str, Any]:
         schema.SOURCES.name: json.dumps(document.sources),
         schema.CONTENT_HASH.name: document.content_hash,
         schema.UNDATED.name: "0" if document.date else "1",
+        schema.LISTING.name: "1" if document.listing else "0",
     }
     if document.url:
         record[schema.URL.name] = document.url

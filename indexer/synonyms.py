@@ -1,0 +1,157 @@
+"""Synonyms and acronyms of the site's vocabulary, applied to queries when they are read.
+
+A packaged file (`data/synonyms.json`) holds groups of words and phrases that mean the same
+thing to a visitor ("CRRF", "Collective Rapid Reaction Forces"); an admin adds groups with a
+`synonyms.json` of the same shape in the raw folder. Both are checked against the documented
+shape, and a bad file is refused with the file, the group and what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+SYNONYMS_FILE = "synonyms.json"
+MAX_ENTRY_CHARS = 100
+
+
+class SynonymsError(ValueError):
+    """A synonyms file that cannot be used; the message names the file and the place."""
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What a query's words were also searched as."""
+
+    written: str
+    alternatives: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    groups: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        variants = sorted(((entry, group) for group in self.groups for entry in group),
+                          key=lambda pair: -len(pair[0]))
+        object.__setattr__(self, "_by_key", {_key(entry): group for entry, group in variants})
+        pattern = "|".join(_pattern(entry) for entry, _ in variants)
+        object.__setattr__(self, "_pattern", re.compile(
+            rf"(?<![\w:\-\"])(?:{pattern})(?![\w\-*?])", re.IGNORECASE) if variants else None)
+
+    def expand(self, text: str) -> tuple[str, list[Expansion]]:
+        """The query with every known word or phrase replaced by an OR of its group.
+
+        Quoted phrases, field values and excluded words are left as they are."""
+        if self._pattern is None:  # type: ignore[attr-defined]
+            return text, []
+        expansions: list[Expansion] = []
+
+        def replace(match: re.Match[str]) -> str:
+            written = match.group()
+            group = self._by_key[_key(written)]  # type: ignore[attr-defined]
+            others = tuple(entry for entry in group if _key(entry) != _key(written))
+            expansions.append(Expansion(written, others))
+            # The visitor's own words keep their meaning (all of them, anywhere); the
+            # alternatives are phrases.
+            own = "(" + hyphens_as_phrases(written) + ")" if " " in written else \
+                hyphens_as_phrases(written)
+            return "(" + " OR ".join([own, *(_quoted(entry) for entry in others)]) + ")"
+
+        parts = re.split(r'("[^"]*")', text)
+        expanded = "".join(part if part.startswith('"')
+                           else self._pattern.sub(replace, part)  # type: ignore[attr-defined]
+                           for part in parts)
+        return expanded, expansions
+
+
+# A word with a hyphen inside ("Nagorno-Karabakh", "Brotherhood-2019") is one word of the
+# site's; only a hyphen in front of a word ("-Moscow") excludes it.
+_HYPHENATED = re.compile(r"(?<![\w\-*?\"])(-?)(\w+(?:-\w+)+)(?![\w*?\"])")
+
+
+def hyphens_as_phrases(text: str) -> str:
+    """Hyphenated words outside quotes become the phrase of their parts."""
+    def phrase(match: re.Match[str]) -> str:
+        return f'{match.group(1)}"{match.group(2).replace("-", " ")}"'
+
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(part if part.startswith('"') else _HYPHENATED.sub(phrase, part)
+                   for part in parts)
+
+
+def rewrite_query(text: str, synonyms: Synonyms) -> tuple[str, list[Expansion]]:
+    """The query as the engine reads it: synonyms expanded, hyphenated words as phrases."""
+    expanded, expansions = synonyms.expand(text)
+    return hyphens_as_phrases(expanded), expansions
+
+
+def _key(entry: str) -> str:
+    return " ".join(re.findall(r"\w+", entry.casefold()))
+
+
+def _pattern(entry: str) -> str:
+    return r"[\s\-]+".join(re.escape(word) for word in re.findall(r"\w+", entry))
+
+
+def _quoted(entry: str) -> str:
+    words = re.findall(r"\w+", entry)
+    return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
+
+
+def parse_synonyms(text: str, source: str) -> tuple[tuple[str, ...], ...]:
+    """The groups of a synonyms file, or a SynonymsError that says where it is wrong."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SynonymsError(f"{source}: not valid JSON (line {error.lineno}, column "
+                            f"{error.colno}: {error.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+        raise SynonymsError(f'{source}: expected an object with a "groups" list, '
+                            'e.g. {"groups": [["CRRF", "Collective Rapid Reaction Forces"]]}')
+    groups = []
+    for number, group in enumerate(data["groups"], 1):
+        if not isinstance(group, list) or len(group) < 2:
+            raise SynonymsError(f"{source}, group {number}: a group is a list of two or more "
+                                "words or phrases")
+        for entry in group:
+            if not isinstance(entry, str) or not re.search(r"\w", entry):
+                raise SynonymsError(f"{source}, group {number}: {entry!r} is not a word or "
+                                    "phrase")
+            if len(entry) > MAX_ENTRY_CHARS:
+                raise SynonymsError(f"{source}, group {number}: an entry is longer than "
+                                    f"{MAX_ENTRY_CHARS} characters")
+        groups.append(tuple(dict.fromkeys(entry.strip() for entry in group)))
+    return tuple(groups)
+
+
+def load_synonyms(extra: Path | None = None) -> Synonyms:
+    """The packaged groups, merged with an admin's file where both name the same entry."""
+    packaged = resources.files("indexer.data").joinpath(SYNONYMS_FILE).read_text("utf-8")
+    groups = list(parse_synonyms(packaged, f"indexer/data/{SYNONYMS_FILE}"))
+    if extra is not None and extra.is_file():
+        try:
+            text = extra.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SynonymsError(f"{extra}: cannot be read ({error})") from None
+        groups += parse_synonyms(text, str(extra))
+    return Synonyms(_merged(groups))
+
+
+def _merged(groups: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """Groups sharing an entry become one group."""
+    merged: list[list[str]] = []
+    for group in groups:
+        keys = {_key(entry) for entry in group}
+        joined = [g for g in merged if keys & {_key(entry) for entry in g}]
+        target = joined[0] if joined else []
+        if not joined:
+            merged.append(target)
+        for other in joined[1:]:
+            target += other
+            merged.remove(other)
+        target += group
+    return tuple(tuple(dict.fromkeys(group)) for group in merged)
