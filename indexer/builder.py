@@ -17,6 +17,9 @@ from indexer.store import IndexStore, StoreError
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
+# A build that would serve fewer than this share of the documents served now stops, unless
+# the admin says so (--allow-shrink): an empty or mistyped folder must not empty the index.
+SHRINK_LIMIT = 0.5
 
 
 def no_progress(items: Iterable[T], _label: str) -> Iterable[T]:
@@ -91,13 +94,32 @@ def write_generation(store: IndexStore, corpus: Corpus, raw_dir: Path,
         raise
 
 
+def check_corpus(corpus: Corpus, raw_dir: Path, store: IndexStore, allow_shrink: bool) -> None:
+    """Refuse to publish what is most likely an accident; the served index stays."""
+    unreadable = [s for s in corpus.skipped if "cannot be read" in s.reason]
+    kept = " Nothing was switched: the previous index is still the one served."
+    if not raw_dir.is_dir():
+        raise StoreError(f"The raw folder {raw_dir} disappeared during the build.{kept}")
+    if len(unreadable) * 2 > max(corpus.pages_read, 1):
+        raise StoreError(f"{len(unreadable)} of {corpus.pages_read} pages could not be read "
+                         f"(the first: {unreadable[0].source}, {unreadable[0].reason}).{kept}")
+    served = len(store.state().get("documents", {}))
+    if served and len(corpus.documents) < served * SHRINK_LIMIT and not allow_shrink:
+        raise StoreError(
+            f"This would replace the {served} documents served now by "
+            f"{len(corpus.documents)} (from {raw_dir}). Nothing was switched. If the folder "
+            "is the right one and the pages are meant to go, run again with --allow-shrink.")
+
+
 def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
-          wait: bool = False, on_wait: Callable[[str], None] = print) -> Report:
+          wait: bool = False, on_wait: Callable[[str], None] = print,
+          allow_shrink: bool = False) -> Report:
     """Clean every page and write a complete new generation, then switch to it."""
     started = time.perf_counter()
     report = Report("build", raw_dir)
     with store.lock("build", wait, on_wait):
         corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
+        check_corpus(corpus, raw_dir, store, allow_shrink)
         report.describe(corpus)
         report.generation = write_generation(store, corpus, raw_dir, lambda folder: (
             engine.write_index(folder, corpus.documents, lambda it: progress(it, "indexing"))))
@@ -107,7 +129,8 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
 
 
 def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
-           wait: bool = False, on_wait: Callable[[str], None] = print) -> Report:
+           wait: bool = False, on_wait: Callable[[str], None] = print,
+           allow_shrink: bool = False) -> Report:
     """Re-index only the documents that are new, changed or gone.
 
     Repeated blocks are learned again from all pages (counting is cheap), so a page whose own
@@ -127,6 +150,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
             report.seconds = time.perf_counter() - started
             return report
         corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
+        check_corpus(corpus, raw_dir, store, allow_shrink)
         report.describe(corpus)
         old = previous.get("documents", {})
         new = {d.doc_id: d for d in corpus.documents}

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from indexer import engine
 from indexer.builder import Report, build, update
+from indexer.people import RegistryError
 from indexer.pipeline import Corpus, clean_corpus
 from indexer.store import IndexStore, StoreError
 
@@ -52,15 +53,21 @@ def main() -> None:
 wait_option = click.option(
     "--wait", is_flag=True,
     help="If another build or update is running, wait for it instead of stopping.")
+shrink_option = click.option(
+    "--allow-shrink", is_flag=True,
+    help="Publish even if the new index has fewer than half the documents served now "
+         "(without it such a build stops: an empty or mistyped folder must not empty the "
+         "index).")
 
 
-def _run(command: str, raw_dir: Path, index_dir: Path, wait: bool) -> Report:
+def _run(command: str, raw_dir: Path, index_dir: Path, wait: bool,
+         allow_shrink: bool) -> Report:
     store = IndexStore(index_dir)
     operation = build if command == "build" else update
     try:
         return operation(raw_dir, store, progress_bar, wait,
-                         lambda message: click.echo(message, err=True))
-    except StoreError as error:
+                         lambda message: click.echo(message, err=True), allow_shrink)
+    except (StoreError, RegistryError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(
@@ -73,27 +80,29 @@ def _run(command: str, raw_dir: Path, index_dir: Path, wait: bool) -> Report:
 @raw_dir_argument
 @index_option
 @wait_option
-def build_command(raw_dir: Path, index_dir: Path, wait: bool) -> None:
+@shrink_option
+def build_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool) -> None:
     """Clean every page of RAW_DIR and build a complete new index.
 
     The new index is written beside the one being served and replaces it in one step at
     the end, so searches never see a half-built index. Pages that cannot be read are
     skipped and listed; all the others are indexed.
     """
-    print_report(_run("build", raw_dir, index_dir, wait))
+    print_report(_run("build", raw_dir, index_dir, wait, allow_shrink))
 
 
 @main.command("update")
 @raw_dir_argument
 @index_option
 @wait_option
-def update_command(raw_dir: Path, index_dir: Path, wait: bool) -> None:
+@shrink_option
+def update_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool) -> None:
     """Re-index only the pages of RAW_DIR that are new, changed or deleted.
 
     Changes are found by content hash. The sidebar and footer blocks are learned again from
     all pages, so pages whose cleaning changes because of new pages are re-indexed as well.
     """
-    print_report(_run("update", raw_dir, index_dir, wait))
+    print_report(_run("update", raw_dir, index_dir, wait, allow_shrink))
 
 
 @main.command()
@@ -112,7 +121,10 @@ def extract(raw_dir: Path, explain_files: tuple[str, ...]) -> None:
     With --explain, the pages are cleaned with the whole folder as their corpus (the sidebar
     is learned from all pages) and shown block by block instead.
     """
-    corpus = clean_corpus(raw_dir, explain=bool(explain_files))
+    try:
+        corpus = clean_corpus(raw_dir, explain=bool(explain_files))
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from None
     if explain_files:
         _explain(corpus, explain_files)
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 MANIFEST_NAME = "manifest.jsonl"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 64  # folders nested deeper than this are reported, not walked
 
 # Elements that are page chrome, never article text.
 _DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed",
@@ -67,21 +69,76 @@ def read_manifest(raw_dir: Path) -> Manifest:
             continue
         try:
             row = json.loads(line)
-            manifest.urls[str(row["file"])] = str(row["url"])
+            file, url = row["file"], row["url"]
         except (ValueError, KeyError, TypeError):
             manifest.problems.append(f"{MANIFEST_NAME} line {number} is not a {{file, url}} object")
+            continue
+        if not isinstance(file, str) or not is_web_address(url):
+            manifest.problems.append(f"{MANIFEST_NAME} line {number}: the url is not an http(s) "
+                                     f"address ({str(url)[:60]!r}); the page is indexed "
+                                     "without one")
+            continue
+        manifest.urls[file] = url
     return manifest
 
 
-def find_raw_files(raw_dir: Path) -> Iterator[Path]:
-    """Every page file below raw_dir, in a stable order (symlinks included, checked later)."""
+def is_web_address(url: object) -> bool:
+    return isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) < 2048 \
+        and not any(ch.isspace() or ord(ch) < 32 for ch in url)
+
+
+def find_raw_files(raw_dir: Path) -> Iterator[Path | Skipped]:
+    """Every page file below raw_dir, in a stable order (symlinks included, checked later),
+    and every place that cannot be used, with the reason.
+
+    Walked without recursion, so a tree of any depth ends in a report, not a crash."""
     suffixes = TEXT_SUFFIXES | HTML_SUFFIXES
-    for root, dirs, files in os.walk(raw_dir):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(root) / name
-            if path.suffix.lower() in suffixes:
+    pending: list[tuple[Path, int]] = [(raw_dir, 0)]
+    while pending:
+        folder, depth = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = sorted(entries, key=lambda entry: entry.name)
+        except OSError as error:
+            yield Skipped(_source_name(folder, raw_dir),
+                          f"its folder cannot be read ({error.strerror or error})")
+            continue
+        subfolders = []
+        for entry in listed:
+            path = Path(entry.path)
+            if not _printable_name(entry.name):
+                yield Skipped(_source_name(path, raw_dir),
+                              "its name is not valid UTF-8: rename it to index it")
+                continue
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if depth + 1 > MAX_DEPTH:
+                    yield Skipped(_source_name(path, raw_dir),
+                                  f"it is nested more than {MAX_DEPTH} folders deep")
+                else:
+                    subfolders.append((path, depth + 1))
+            elif path.suffix.lower() in suffixes:
                 yield path
+        pending.extend(reversed(subfolders))
+
+
+def _printable_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 come back as lone surrogates
+        return False
+    return True
+
+
+def _source_name(path: Path, raw_dir: Path) -> str:
+    try:
+        text = path.relative_to(raw_dir).as_posix()
+    except ValueError:
+        text = path.as_posix()
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") or "."
 
 
 def relative_source(path: Path, raw_dir: Path) -> str:
@@ -95,10 +152,16 @@ def read_page_bytes(path: Path, raw_dir: Path, max_bytes: int) -> bytes | Skippe
         real = path.resolve(strict=True)
         if not real.is_relative_to(raw_dir.resolve()):
             return Skipped(source, "it is a link to a file outside the raw folder")
-        size = real.stat().st_size
+        status = real.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return Skipped(source, "it is not a regular file (a pipe, device or socket)")
+        size = status.st_size
         if size > max_bytes:
             return Skipped(source, f"it is {size:,} bytes, over the {max_bytes:,}-byte limit")
-        data = real.read_bytes()
+        with open(real, "rb") as handle:  # a file that grew since: read no more than allowed
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            return Skipped(source, f"it is over the {max_bytes:,}-byte limit")
     except OSError as error:
         return Skipped(source, f"it cannot be read ({error.strerror or error})")
     if not data.strip():
@@ -166,7 +229,7 @@ def parse_html(data: bytes, source: str, file_hash: str) -> RawPage:
     blocks = split_blocks(root.get_text())
     if title_tag is not None and blocks and blocks[0] == normalise_block(title_tag.get_text(" ")):
         blocks = blocks[1:]  # a <title> outside <head> in sloppy HTML
-    safe_url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+    safe_url = url if is_web_address(url) else None
     return RawPage(source, tuple(blocks), file_hash, safe_url, title_hint)
 
 
@@ -174,6 +237,8 @@ def hash_raw_files(raw_dir: Path) -> dict[str, str]:
     """sha256 of every page file that can be read: what `update` compares to see changes."""
     hashes = {}
     for path in find_raw_files(raw_dir):
+        if isinstance(path, Skipped):
+            continue
         data = read_page_bytes(path, raw_dir, DEFAULT_MAX_BYTES)
         if not isinstance(data, Skipped):
             hashes[relative_source(path, raw_dir)] = hashlib.sha256(data).hexdigest()

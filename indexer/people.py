@@ -185,17 +185,58 @@ def _word_list(name: str) -> frozenset[str]:
                      if not line.startswith("#") for word in line.split())
 
 
+class RegistryError(ValueError):
+    """An officials file that cannot be used; the message names the file and the row."""
+
+
+def parse_registry(text: str, source: str) -> list[Official]:
+    """The officials of a registry file, checked against its documented shape:
+    {"officials": [{"name": "Given Surname", "aliases": ["..."], "role": "...",
+    "country": "..."}]}, where only the name is required."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RegistryError(f"{source}: not valid JSON (line {error.lineno}, column "
+                            f"{error.colno}: {error.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("officials"), list):
+        raise RegistryError(f'{source}: expected an object with an "officials" list, e.g. '
+                            '{"officials": [{"name": "Stanislav Zas", "aliases": ["S. Zas"]}]}')
+    officials = []
+    for number, row in enumerate(data["officials"], 1):
+        where = f"{source}, row {number}"
+        if not isinstance(row, dict):
+            raise RegistryError(f"{where}: each official is an object with a name")
+        name = row.get("name")
+        if not isinstance(name, str) or len(name.split()) < 2:
+            raise RegistryError(f"{where}: no name (a given name and a surname)")
+        aliases = row.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise RegistryError(f'{where}: "aliases" must be a list of names, e.g. '
+                                '["S. Zas", "Stanislav Vladimirovich Zas"]')
+        for key in ("role", "country"):
+            if not isinstance(row.get(key, ""), str):
+                raise RegistryError(f'{where}: "{key}" must be text')
+        unknown = set(row) - {"name", "aliases", "role", "country"}
+        if unknown:
+            raise RegistryError(f"{where}: unknown key {sorted(unknown)[0]!r} (name, aliases, "
+                                "role and country are read)")
+        officials.append(Official(name.strip(), tuple(a.strip() for a in aliases if a.strip()),
+                                  row.get("role", ""), row.get("country", "")))
+    return officials
+
+
 def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
     """The packaged registry and names, plus an admin's own officials.json if given."""
     data = resources.files("indexer.data")
-    rows = json.loads(data.joinpath(REGISTRY_FILE).read_text("utf-8"))["officials"]
+    officials_list = parse_registry(data.joinpath(REGISTRY_FILE).read_text("utf-8"),
+                                    f"indexer/data/{REGISTRY_FILE}")
     if extra_registry is not None and extra_registry.is_file():
-        rows = rows + json.loads(extra_registry.read_text("utf-8"))["officials"]
-    officials = tuple(
-        Official(row["name"], tuple(row.get("aliases", ())), row.get("role", ""),
-                 row.get("country", ""))
-        for row in rows
-    )
+        try:
+            text = extra_registry.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise RegistryError(f"{extra_registry}: cannot be read ({error})") from None
+        officials_list += parse_registry(text, str(extra_registry))
+    officials = tuple(officials_list)
     names = {fold(word) for line in data.joinpath("given_names.txt").read_text("utf-8")
              .splitlines() if not line.startswith("#") for word in line.split()}
     known = registry_spellings(officials)

@@ -166,8 +166,10 @@ def load_pages(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
                progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
                ) -> tuple[list[RawPage], list[Skipped], list[str]]:
     manifest = read_manifest(raw_dir)
-    paths = list(find_raw_files(raw_dir))
-    pages, skipped = [], []
+    found = list(find_raw_files(raw_dir))
+    paths = [path for path in found if not isinstance(path, Skipped)]
+    pages: list[RawPage] = []
+    skipped = [problem for problem in found if isinstance(problem, Skipped)]
     warnings = list(manifest.problems)
     for loaded in _in_parallel(load_page, paths, raw_dir, manifest, max_bytes,
                                progress=_sized(progress, len(paths))):

@@ -15,10 +15,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,22 @@ STATE_FILE = "state.json"
 LOCK_FILE = ".lock"
 UNFINISHED_PREFIX = "unfinished-"
 KEEP_GENERATIONS = 2
+GENERATION_NAME = re.compile(r"^\d{8}T\d{6}-\d{3}$")
+
+# Lock descriptors this process holds. Worker processes forked while a build holds the lock
+# (the cleaner's pool, Whoosh's writer processes) close their copy at once: otherwise they
+# would keep the index locked after the build itself was killed.
+_held_locks: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_held_locks):
+        with suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 class StoreError(Exception):
@@ -48,11 +65,32 @@ class IndexStore:
         return self.root / GENERATIONS_DIR
 
     def current_name(self) -> str | None:
+        """The generation served, or None when there is none or CURRENT is damaged (not a
+        generation's name: the next build writes a good one over it)."""
         try:
             name = (self.root / CURRENT_FILE).read_text("utf-8").strip()
-        except FileNotFoundError:
+        except (OSError, UnicodeDecodeError):
             return None
-        return name if name and (self.generations / name).is_dir() else None
+        if not GENERATION_NAME.match(name):
+            return None
+        return name if (self.generations / name).is_dir() else None
+
+    def damage(self) -> str | None:
+        """What is wrong with CURRENT, if it exists and names no good generation."""
+        path = self.root / CURRENT_FILE
+        if not path.exists() and not path.is_symlink():
+            return None
+        if self.current_name() is not None:
+            return None
+        try:
+            name = path.read_text("utf-8").strip()
+        except IsADirectoryError:
+            return f"{path} is a folder, not a file naming a generation"
+        except (OSError, UnicodeDecodeError) as error:
+            return f"{path} cannot be read ({error})"
+        if not GENERATION_NAME.match(name):
+            return f"{path} does not name a generation ({name[:40]!r})"
+        return f"{path} names generation {name}, which is missing"
 
     def current(self) -> Path | None:
         name = self.current_name()
@@ -80,7 +118,10 @@ class IndexStore:
         name = unfinished.name.removeprefix(UNFINISHED_PREFIX)
         final = unfinished.with_name(name)
         os.rename(unfinished, final)
-        write_text_atomically(self.root / CURRENT_FILE, name + "\n")
+        current = self.root / CURRENT_FILE
+        if current.is_dir() and not current.is_symlink():
+            shutil.rmtree(current)  # a damaged CURRENT: replaced by a good one
+        write_text_atomically(current, name + "\n")
         self.remove_old_generations()
         return name
 
@@ -134,19 +175,36 @@ class IndexStore:
                                       "then try again.") from None
                 on_wait(f"{message} Waiting for it to finish…")
                 fcntl.flock(fd, fcntl.LOCK_EX)
+            _held_locks.add(fd)
             os.ftruncate(fd, 0)
             os.write(fd, json.dumps({"pid": os.getpid(), "command": command,
                                      "started": time.strftime("%Y-%m-%d %H:%M:%S")}).encode())
             yield
         finally:
+            _held_locks.discard(fd)
             os.close(fd)  # releases the lock
 
 
 def busy_message(holder: dict[str, Any] | None) -> str:
     if holder is None:
         return "Another build or update is writing this index."
-    return (f"Another {holder.get('command', 'build')} (process {holder.get('pid', '?')}) is "
+    pid = holder.get("pid")
+    if isinstance(pid, int) and not _alive(pid):
+        return (f"The {holder.get('command', 'build')} of process {pid} (started "
+                f"{holder.get('started', '?')}) has ended, but processes it started still "
+                "hold the index's lock; they end on their own, or stop them.")
+    return (f"Another {holder.get('command', 'build')} (process {pid or '?'}) is "
             f"writing this index since {holder.get('started', '?')}.")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_lock(path: Path) -> dict[str, Any] | None:

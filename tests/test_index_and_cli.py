@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -117,12 +118,18 @@ def test_a_second_admin_is_refused_and_a_stale_lock_is_cleared(raw: Path,
     index_dir = tmp_path / "index"
     index_dir.mkdir()
     lock = index_dir / LOCK_FILE
-    lock.write_text(json.dumps({"pid": 4242, "command": "build", "started": "now"}))
+    holder = os.getpid()
+    lock.write_text(json.dumps({"pid": holder, "command": "build", "started": "now"}))
     with lock.open() as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # another admin's build, still running
         code, output = run("build", str(raw), "--index", str(index_dir))
-        assert code == 1 and "Another build (process 4242)" in output
+        assert code == 1 and f"Another build (process {holder})" in output
         assert "Wait for it" in output and "--wait" in output
+        # A holder that has ended while processes it started keep the lock is named so.
+        lock.write_text(json.dumps({"pid": 999_999_999, "command": "build",
+                                    "started": "now"}))
+        code, output = run("build", str(raw), "--index", str(index_dir))
+        assert code == 1 and "process 999999999 (started now) has ended" in output
     # The file left by a build that died holds no lock: the next build goes ahead.
     assert run("build", str(raw), "--index", str(index_dir))[0] == 0
 

@@ -1,0 +1,168 @@
+"""What an unlucky admin or a hostile raw folder does to a build (issue 12): each is
+reported clearly, the rest is indexed, and the served index is never lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import builder
+from indexer.cli import main
+from indexer.loading import MAX_DEPTH, read_manifest
+from indexer.people import RegistryError, load_lexicon
+from indexer.pipeline import load_pages
+from indexer.store import IndexStore, LockedError
+from tests.conftest import SIDEBAR_B, article
+
+PAGE = article("The Council met in Minsk", "02.03.2021", "The Council met.", sidebar=SIDEBAR_B)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_odd_raw_trees_are_skipped_with_their_reason_and_the_rest_indexed(
+        tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.txt").write_text(PAGE, "utf-8")
+    (raw / os.fsdecode(b"caf\xe9.txt")).write_text(PAGE.replace("Minsk", "Moscow"), "utf-8")
+    os.mkfifo(raw / "pipe.txt")  # reading it would wait forever
+    deep = raw
+    for _ in range(MAX_DEPTH + 5):
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text(PAGE, "utf-8")
+    # A folder deeper than PATH_MAX: made one level at a time, relative to the last.
+    fd = os.open(raw, os.O_RDONLY)
+    for _ in range(20):
+        os.mkdir("x" * 250, dir_fd=fd)
+        fd, old = os.open("x" * 250, os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    with os.fdopen(os.open("far.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as f:
+        f.write(PAGE)
+    os.close(fd)
+    started = time.monotonic()
+    pages, skipped, _ = load_pages(raw)
+    assert time.monotonic() - started < 30
+    assert [page.source for page in pages] == ["good.txt"]
+    reasons = {s.source.split("/")[0]: s.reason for s in skipped}
+    assert "not valid UTF-8" in reasons["caf\\udce9.txt"]
+    assert "not a regular file" in reasons["pipe.txt"]
+    assert f"more than {MAX_DEPTH} folders deep" in reasons["d"]
+    assert "cannot be read" in reasons["x" * 250]
+    code, output = run("build", str(raw), "--index", str(tmp_path / "index"))
+    assert code == 0 and "pipe.txt: it is not a regular file" in output
+
+
+def test_manifest_urls_that_are_not_web_addresses_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "manifest.jsonl").write_text("\n".join(json.dumps(row) for row in [
+        {"file": "a.txt", "url": "https://en.odkb-csto.org/news/a/"},
+        {"file": "b.txt", "url": "javascript:alert(1)"},
+        {"file": "c.txt", "url": 42}]), "utf-8")
+    manifest = read_manifest(tmp_path)
+    assert manifest.urls == {"a.txt": "https://en.odkb-csto.org/news/a/"}
+    assert len(manifest.problems) == 2 and "line 2" in manifest.problems[0]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", "not valid JSON"),
+    ('{"people": []}', 'an "officials" list'),
+    ('{"officials": [{"name": "Stas Zas"}, {"role": "Envoy"}]}', "row 2: no name"),
+    ('{"officials": [{"name": "Stas Zas", "aliases": "Stanislav Zas"}]}',
+     '"aliases" must be a list'),
+    ('{"officials": [{"name": "Stas Zas", "role": 3}]}', '"role" must be text'),
+])
+def test_a_malformed_officials_file_is_refused_naming_the_file_and_row(
+        tmp_path: Path, content: str, message: str) -> None:
+    extra = tmp_path / "raw" / "officials.json"
+    extra.parent.mkdir()
+    extra.write_text(content, "utf-8")
+    (tmp_path / "raw" / "page.txt").write_text(PAGE, "utf-8")
+    with pytest.raises(RegistryError, match=message):
+        load_lexicon(extra)
+    code, output = run("build", str(tmp_path / "raw"), "--index", str(tmp_path / "index"))
+    assert code == 1 and str(extra) in output and message.strip('"') in output
+    assert "Traceback" not in output
+
+
+def test_a_build_that_would_shrink_the_index_drastically_is_refused(tmp_path: Path) -> None:
+    raw, empty = tmp_path / "raw", tmp_path / "empty"
+    raw.mkdir()
+    empty.mkdir()
+    for number in range(4):
+        (raw / f"p{number}.txt").write_text(PAGE.replace("Minsk", f"Minsk {number}"), "utf-8")
+    index_dir = tmp_path / "index"
+    assert run("build", str(raw), "--index", str(index_dir))[0] == 0
+    served = IndexStore(index_dir).current_name()
+    code, output = run("build", str(empty), "--index", str(index_dir))
+    assert code == 1 and "--allow-shrink" in output and "Nothing was switched" in output
+    assert IndexStore(index_dir).current_name() == served
+    code, _ = run("build", str(empty), "--index", str(index_dir), "--allow-shrink")
+    assert code == 0 and IndexStore(index_dir).current_name() != served
+
+
+def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.txt").write_text(PAGE, "utf-8")
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    served = store.current_name()
+    original = builder.clean_corpus
+
+    def clean_then_move(*args, **kwargs):  # type: ignore[no-untyped-def]
+        corpus = original(*args, **kwargs)
+        raw.rename(tmp_path / "moved")
+        return corpus
+
+    monkeypatch.setattr(builder, "clean_corpus", clean_then_move)
+    with pytest.raises(builder.StoreError, match="disappeared during the build"):
+        builder.build(raw, store)
+    assert store.current_name() == served
+
+
+def test_processes_forked_during_a_build_do_not_hold_its_lock(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    with store.lock("build"):
+        child = os.fork()
+        if child == 0:  # a worker (the cleaner's pool, Whoosh's writer) outliving its build
+            time.sleep(30)
+            os._exit(0)
+    try:
+        with store.lock("build"):  # the build ended: its worker must not keep the index locked
+            pass
+    except LockedError:
+        pytest.fail("a forked worker kept the lock")
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+
+
+def test_a_damaged_current_pointer_is_replaced_by_the_next_build(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.txt").write_text(PAGE, "utf-8")
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    for damage in (b"..", b".", b"\xff\xfe not utf-8", None):
+        current = store.root / "CURRENT"
+        if current.is_dir():
+            current.rmdir()
+        else:
+            current.unlink()
+        if damage is None:
+            current.mkdir()
+        else:
+            current.write_bytes(damage)
+        assert store.current_name() is None and store.damage() is not None
+        builder.build(raw, store, allow_shrink=True)
+        assert store.current_name() is not None and store.damage() is None
