@@ -106,10 +106,11 @@ def worker(engine: str, pages: int, location: Path) -> dict[str, Any]:
     if engine == "ours":
         from indexer.engine import IndexSearcher, SearchRequest
         from indexer.store import IndexStore
+        from indexer.synonyms import load_synonyms
 
         current = IndexStore(location).current()
         assert current is not None
-        searcher = IndexSearcher(current)
+        searcher = IndexSearcher(current, synonyms=load_synonyms())  # as the app serves
 
         def run(q: Query) -> None:
             searcher.search(SearchRequest(q.ours, years=(q.year,) if q.year else (),

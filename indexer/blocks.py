@@ -7,8 +7,16 @@ import unicodedata
 from functools import lru_cache
 
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-# Control characters other than newline and tab never belong in a page's text.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters other than newline and tab never belong in a page's text, nor do the
+# characters XML 1.0 forbids (noncharacters, lone surrogates): one of them in a page would
+# make every feed that shows it invalid.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                       r"\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0010fffe\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters XML 1.0 forbids (tab and newline are kept)."""
+    return _CONTROLS.sub("", text)
 
 
 def normalise_block(text: str) -> str:
@@ -34,15 +42,24 @@ _IMAGE_LINE = re.compile(r"^[^\n]{0,200}?\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", r
 _LOGO_WORD = re.compile(r"^[a-z]{2,8} (?=[A-ZА-ЯЁ\"“«])")
 
 
+_IMAGE_EXTENSIONS = (".jp", ".png", ".gif", ".bmp", ".webp", ".tif")
+
+
+def _may_name_an_image(block: str) -> bool:
+    lowered = block.lower()
+    return any(extension in lowered for extension in _IMAGE_EXTENSIONS)
+
+
 def strip_image_names(block: str) -> str:
-    return _IMAGE_NAME.sub("", block).strip()
+    return _IMAGE_NAME.sub("", block).strip() if _may_name_an_image(block) else block.strip()
 
 
 def is_image_name(block: str) -> bool:
     """A line that is only the file name of a picture ("DSC_8507.JPG", "IMG-2019 (1).jpg")."""
-    return _IMAGE_LINE.match(block) is not None
+    return _may_name_an_image(block) and _IMAGE_LINE.match(block) is not None
 
 
+@lru_cache(maxsize=1 << 16)
 def analysis_text(block: str) -> str:
     """The block as the layout, date and people stages read it: without glued image names
     or a logo word, which the stored body keeps as the site wrote it."""

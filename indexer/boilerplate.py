@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from indexer.blocks import block_key
 
@@ -22,8 +23,9 @@ TAIL_BEGINNING_CHARS = 40  # a footer line cut by the crawler is recognised by t
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def content_words(text: str) -> set[str]:
-    return {word.casefold() for word in _WORD.findall(text)}
+@lru_cache(maxsize=1 << 16)
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(word.casefold() for word in _WORD.findall(text))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -140,8 +140,7 @@ class NameLexicon:
     given_names: frozenset[str]
     known: tuple[tuple[Official, Mention], ...] = ()  # every registry spelling, parsed
     not_names: frozenset[str] = frozenset()  # places, peoples, organisations (casefolded)
-    # Words the corpus writes in lower case somewhere: common words, never a name.
-    common_words: frozenset[str] = frozenset()
+    common_words: frozenset[str] = frozenset()  # common English words, never a name
 
     def is_known_surname(self, written: str) -> bool:
         return any(fold(known.surname) == fold(written) for _, known in self.known)
@@ -406,15 +405,6 @@ class PeopleResolver:
             return Person(mention.display, (mention.display,))
         # The most frequent full spelling in the corpus names the person.
         return Person(cluster[0].display, tuple(sorted({m.display for m in cluster})))
-
-
-_LOWER_CASE_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w'’-]*")
-
-
-def with_common_words(lexicon: NameLexicon, texts: Iterable[str]) -> NameLexicon:
-    """The lexicon plus every word that the texts write in lower case somewhere."""
-    words = {word.casefold() for text in texts for word in _LOWER_CASE_WORD.findall(text)}
-    return replace(lexicon, common_words=lexicon.common_words | frozenset(words))
 
 
 def mentions_in(text: str, lexicon: NameLexicon) -> list[Mention]:

@@ -35,7 +35,6 @@ from indexer.people import (
     load_lexicon,
     mentions_in,
     people_in,
-    with_common_words,
 )
 from indexer.structure import Layout, find_layout, is_item_list
 
@@ -151,7 +150,6 @@ def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon, explain: bool = 
     first_stats = learn_block_stats(keys)
     identities = _in_parallel(first_look, pages, first_stats)
     stats = learn_block_stats(keys, identities, first_stats.words)
-    lexicon = with_common_words(lexicon, (block for page in pages for block in page.blocks))
     drafts = _in_parallel(draft_page, pages, stats, lexicon)
     resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
     documents = [finish_document(draft, resolver) for draft in drafts]

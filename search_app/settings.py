@@ -21,13 +21,18 @@ class Settings:
     # An admin's synonyms, added to the packaged ones; by default synonyms.json in the raw
     # folder the served index was built from. Re-read when it changes: no restart needed.
     synonyms_file: Path | None = None
+    # The public address of the site ("https://search.example.org"), for absolute links in
+    # feeds; without it they follow the address the request came to.
+    base_url: str | None = None
 
     @classmethod
     def from_environment(cls) -> Settings:
         """CSTO_INDEX (index folder), CSTO_PAGE_SIZE (results per page), CSTO_CACHE_MB
-        (memory for decoded posting lists) and CSTO_SYNONYMS (an admin's synonyms file)."""
+        (memory for decoded posting lists), CSTO_SYNONYMS (an admin's synonyms file) and
+        CSTO_BASE_URL (the site's public address, for feed links)."""
         synonyms = os.environ.get("CSTO_SYNONYMS")
         return cls(index_dir=Path(os.environ.get("CSTO_INDEX", "index")),
                    page_size=int(os.environ.get("CSTO_PAGE_SIZE", "10")),
                    cache_mb=float(os.environ.get("CSTO_CACHE_MB", CACHE_MB)),
-                   synonyms_file=Path(synonyms) if synonyms else None)
+                   synonyms_file=Path(synonyms) if synonyms else None,
+                   base_url=os.environ.get("CSTO_BASE_URL") or None)

@@ -12,6 +12,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from indexer.blocks import xml_safe
 from indexer.engine import Hit, IndexSearcher, QuerySyntaxError, SearchRequest, SearchResult
 from search_app.current_index import IndexMissing
 from search_app.facets import Facet, build_facet
@@ -153,12 +154,16 @@ def api_search(request: Request) -> Response:
 
 
 def atom_feed(request: Request) -> Response:
-    page = run_search(request, "/search", sort="newest", page=1,
-                      page_size=settings_of(request).feed_size)
-    response = render(request, "feed.xml", page=page, self_url=str(request.url),
-                      base_url=str(request.base_url).rstrip("/"), html_url=page.page_url(1))
-    response.headers["content-type"] = "application/atom+xml; charset=utf-8"
-    return response
+    settings = settings_of(request)
+    page = run_search(request, "/search", sort="newest", page=1, page_size=settings.feed_size)
+    # Links are absolute: from the configured public address when there is one, never from
+    # a Host header a client chose.
+    base_url = (settings.base_url or str(request.base_url)).rstrip("/")
+    self_url = f"{base_url}{request.url.path}" + (f"?{request.url.query}"
+                                                  if request.url.query else "")
+    feed = request.app.state.templates.get_template("feed.xml").render(
+        page=page, self_url=self_url, base_url=base_url, html_url=page.page_url(1))
+    return Response(xml_safe(feed), media_type="application/atom+xml; charset=utf-8")
 
 
 def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:

@@ -132,11 +132,14 @@ def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
 
 def test_processes_forked_during_a_build_do_not_hold_its_lock(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "index")
+    started, ready = os.pipe()
     with store.lock("build"):
         child = os.fork()
         if child == 0:  # a worker (the cleaner's pool, Whoosh's writer) outliving its build
+            os.write(ready, b"x")
             time.sleep(30)
             os._exit(0)
+        os.read(started, 1)  # the worker is running
     try:
         with store.lock("build"):  # the build ended: its worker must not keep the index locked
             pass
@@ -145,6 +148,8 @@ def test_processes_forked_during_a_build_do_not_hold_its_lock(tmp_path: Path) ->
     finally:
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
+        os.close(started)
+        os.close(ready)
 
 
 def test_a_damaged_current_pointer_is_replaced_by_the_next_build(tmp_path: Path) -> None:
@@ -166,3 +171,30 @@ def test_a_damaged_current_pointer_is_replaced_by_the_next_build(tmp_path: Path)
         assert store.current_name() is None and store.damage() is not None
         builder.build(raw, store, allow_shrink=True)
         assert store.current_name() is not None and store.damage() is None
+
+
+def test_the_feed_is_valid_xml_whatever_the_pages_hold_and_ignores_the_host_header(
+        tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    from starlette.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "text.txt").write_text(PAGE.replace("The Council met.", "The Council\ufffe met\uffff."),
+                                  "utf-8")
+    (raw / "page.html").write_text(
+        "<html><body><h1>The Council met in Kazan</h1><p>Held &#xfffe; in Kazan.</p>"
+        "</body></html>", "utf-8")
+    builder.build(raw, IndexStore(tmp_path / "index"))
+    settings = Settings(index_dir=tmp_path / "index", base_url="https://search.example.org")
+    client = TestClient(create_app(settings), headers={"host": "evil.example"})
+    for query in ("Council", "Council \ufffe"):
+        feed = client.get("/search.atom", params={"q": query})
+        root = ElementTree.fromstring(feed.content)  # parses: nothing XML forbids
+        links = [link.get("href") for link in root.iter("{http://www.w3.org/2005/Atom}link")]
+        assert links and all(href.startswith("https://search.example.org/") for href in links)
+        assert b"evil.example" not in feed.content

@@ -276,17 +276,11 @@ class IndexSearcher:
     def _answer(self, request: SearchRequest) -> SearchResult:
         parsed, expansions = self._read(request.text)
         plain = _is_plain(request.text)
-        if plain:
-            # Pages with the words side by side, as typed, come first among equals.
-            together = self._parser.parse('"' + " ".join(re.findall(r"[^\W_]+",
-                                                                    request.text)) + '"')
-            parsed = query.AndMaybe(parsed, together)
         with self._lock:
             matches = self._evaluator.evaluate(parsed)
             result = self._search(request, parsed, matches)
             if result.total < FILL_RESULTS and plain:
                 any_words, _ = self._read(request.text, self._any_words_parser)
-                any_words = query.AndMaybe(any_words, together)
                 relaxed = self._search(request, any_words, self._evaluator.evaluate(any_words),
                                        all_words=matches.found)
                 if relaxed.total > result.total:
