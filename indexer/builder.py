@@ -74,6 +74,12 @@ def state_of(corpus: Corpus, raw_dir: Path) -> dict[str, Any]:
     }
 
 
+def file_sizes(generation: Path) -> dict[str, int]:
+    """The size of every file of a generation, so that a server can tell a damaged one."""
+    return {path.relative_to(generation).as_posix(): path.stat().st_size
+            for path in sorted(generation.rglob("*")) if path.is_file()}
+
+
 def write_generation(store: IndexStore, corpus: Corpus, raw_dir: Path,
                      write: Callable[[Path], None]) -> str:
     """Write a new generation with `write`, check it, and switch to it; on any failure
@@ -88,7 +94,8 @@ def write_generation(store: IndexStore, corpus: Corpus, raw_dir: Path,
         if written != expected:
             raise OSError(f"only {written} of {expected} documents reached the index, "
                           "because a writer process failed")
-        return store.publish(unfinished, state_of(corpus, raw_dir))
+        return store.publish(unfinished, state_of(corpus, raw_dir) | {
+            "sizes": file_sizes(unfinished)})
     except BaseException:
         store.discard(unfinished)
         raise

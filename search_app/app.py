@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,10 +18,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.store import IndexStore
 from search_app import views
-from search_app.current_index import CurrentIndex, IndexMissing
+from search_app.current_index import CurrentIndex, IndexDamaged, IndexMissing
 from search_app.settings import Settings
 
 HERE = Path(__file__).parent
+log = logging.getLogger("csto_search")
 SECURITY_HEADERS = {
     # No script runs on these pages at all, inline or not; nothing is framed or fetched
     # from elsewhere.
@@ -79,6 +81,21 @@ async def no_index(request: Request, error: Exception) -> Response:
                                 "`csto-index build`.")
 
 
+async def damaged_index(request: Request, error: Exception) -> Response:
+    return _error(request, 503, str(error))
+
+
+async def server_error(request: Request, error: Exception) -> Response:
+    """Anything unexpected: a page like the others, JSON on /api/, the security headers too
+    (this handler runs outside the middleware that adds them)."""
+    log.exception("Unexpected error on %s", request.url.path)
+    response = _error(request, 500, "Something went wrong on our side; please try again. "
+                                    "If it persists, the administrator can see why in the "
+                                    "server's log.")
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
 async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 404:
@@ -104,7 +121,9 @@ def create_app(settings: Settings) -> Starlette:
             views.BadRequest: bad_request,
             LookupError: not_found,
             IndexMissing: no_index,
+            IndexDamaged: damaged_index,
             HTTPException: http_error,
+            Exception: server_error,
         },
     )
     app.state.settings = settings

@@ -11,6 +11,7 @@ import uvicorn
 from indexer.engine import CACHE_MB
 from indexer.store import IndexStore
 from indexer.synonyms import SynonymsError, load_synonyms
+from search_app.protocol import GuardedH11Protocol, default_max_connections
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,8 +39,21 @@ def main() -> None:
               help="An admin's synonyms.json, added to the packaged synonyms (also "
                    "CSTO_SYNONYMS; default: synonyms.json in the raw folder of the index). "
                    "Re-read when it changes.")
+@click.option("--base-url", default=lambda: os.environ.get("CSTO_BASE_URL"),
+              help="The site's public address (https://search.example.org), for absolute "
+                   "links in feeds (also CSTO_BASE_URL); without it they follow the request.")
+@click.option("--timeout-keep-alive", type=click.IntRange(1, 600), default=5, show_default=True,
+              help="Seconds an idle keep-alive connection stays open.")
+@click.option("--header-timeout", type=click.FloatRange(0.1, 600), default=10.0,
+              show_default=True, help="Seconds a connection has to send a whole request.")
+@click.option("--limit-concurrency", type=click.IntRange(1), default=200, show_default=True,
+              help="Requests and connections handled at once; past it, 503 (per process).")
+@click.option("--max-connections", type=click.IntRange(1), default=None,
+              help="Open connections past which new ones are closed at once (per process; "
+                   "default: most of the file descriptors the process may open).")
 def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float,
-          synonyms_file: Path | None) -> None:
+          synonyms_file: Path | None, base_url: str | None, timeout_keep_alive: int,
+          header_timeout: float, limit_concurrency: int, max_connections: int | None) -> None:
     """Start the web server. It follows `csto-index build`/`update` without a restart."""
     if IndexStore(index_dir).current() is None:
         raise click.ClickException(
@@ -51,11 +65,19 @@ def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float,
         except SynonymsError as error:
             raise click.ClickException(str(error)) from None
         os.environ["CSTO_SYNONYMS"] = str(synonyms_file.resolve())
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise click.ClickException("--base-url must start with http:// or https://")
     os.environ["CSTO_INDEX"] = str(index_dir.resolve())
     os.environ["CSTO_CACHE_MB"] = str(cache_mb)
+    os.environ["CSTO_HEADER_TIMEOUT"] = str(header_timeout)
+    os.environ["CSTO_MAX_CONNECTIONS"] = str(max_connections or default_max_connections())
+    if base_url:
+        os.environ["CSTO_BASE_URL"] = base_url
     click.echo(f"Serving {index_dir} at http://{host}:{port}/ (Ctrl+C stops)")
     uvicorn.run("search_app.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", access_log=False)
+                workers=workers, log_level="warning", access_log=False,
+                http=GuardedH11Protocol, timeout_keep_alive=timeout_keep_alive,
+                limit_concurrency=limit_concurrency)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from pathlib import Path
 
 from indexer.engine import IndexSearcher
-from indexer.store import IndexStore
+from indexer.store import STATE_FILE, IndexStore
 from indexer.synonyms import SYNONYMS_FILE, Synonyms, SynonymsError, load_synonyms
 
 log = logging.getLogger("csto_search")
@@ -17,6 +18,10 @@ OPEN_ATTEMPTS = 3
 
 class IndexMissing(Exception):
     """No index has been built yet."""
+
+
+class IndexDamaged(Exception):
+    """The generation served cannot be read; the message names it and what is wrong."""
 
 
 class CurrentIndex:
@@ -34,6 +39,7 @@ class CurrentIndex:
         self._name: str | None = None
         self._searcher: IndexSearcher | None = None
         self._synonyms = SynonymSource(synonyms_file)
+        self._damaged: tuple[str, str] | None = None  # (generation, why), checked once
 
     def get(self) -> IndexSearcher:
         searcher = self._open()
@@ -48,21 +54,56 @@ class CurrentIndex:
         for _ in range(OPEN_ATTEMPTS):
             name = self._store.current_name()
             if name is None:
-                raise IndexMissing(f"There is no index in {self._store.root}.")
+                damage = self._store.damage()
+                raise IndexMissing(f"There is no index in {self._store.root}"
+                                   + (f": {damage}." if damage else "."))
             searcher = self._searcher
             if name == self._name and searcher is not None:
                 return searcher
+            if self._damaged is not None and self._damaged[0] == name:
+                raise IndexDamaged(self._damaged[1])  # known: cheap, and logged once
             with self._lock:
                 try:
                     if name != self._name or self._searcher is None:
+                        self._check(name)
                         self._searcher = IndexSearcher(self._store.generations / name,
                                                       self._cache_mb)
                         self._name = name
                     return self._searcher
                 except FileNotFoundError:
+                    if (self._store.generations / name).is_dir() and \
+                            self._store.current_name() == name:
+                        self._mark_damaged(name, "a file of it is missing")
                     continue  # two builds in quick succession removed it: read CURRENT again
+                except (OSError, EOFError, ValueError) as error:
+                    self._mark_damaged(name, f"it cannot be read ({error})")
         raise IndexMissing(f"The index in {self._store.root} kept changing while it was "
                            "being opened; try again in a moment.")
+
+    def _check(self, name: str) -> None:
+        """Every file as large as when it was built (a truncated or missing file is found
+        here, once, not by the searches that would read it)."""
+        folder = self._store.generations / name
+        try:
+            sizes = json.loads((folder / STATE_FILE).read_text("utf-8")).get("sizes", {})
+        except (OSError, ValueError):
+            sizes = {}
+        for relative, expected in sizes.items():
+            try:
+                actual = (folder / relative).stat().st_size
+            except OSError:
+                self._mark_damaged(name, f"its file {relative} is missing")
+            if actual != expected:
+                self._mark_damaged(name, f"its file {relative} is {actual:,} bytes, "
+                                         f"{expected:,} when it was built")
+
+    def _mark_damaged(self, name: str, why: str) -> None:
+        message = (f"The index being served (generation {name} in {self._store.root}) is "
+                   f"damaged: {why}. Rebuild it with `csto-index build`.")
+        if self._damaged != (name, message):
+            log.error("%s", message)
+        self._damaged = (name, message)
+        raise IndexDamaged(message)
 
     @property
     def generation(self) -> str | None:

@@ -16,6 +16,9 @@ _YEAR = re.compile(r"^\d{4}$")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 MAX_PERSON_CHARS = 200
 MAX_FILTER_VALUES = 20
+# Every link of a results page repeats the query string: past this many parameters a request
+# could make the page (and the server's memory) grow far beyond the request.
+MAX_PARAMETERS = 60
 SEARCH_KEYS = ("q", "exact", "year", "person", "from", "to", "sort", "page", "size")
 
 
@@ -63,6 +66,9 @@ def _values(params: QueryParams, name: str) -> tuple[str, ...]:
 
 
 def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
+    if len(params.multi_items()) > MAX_PARAMETERS:
+        raise ParamError(f"The address has {len(params.multi_items())} parameters; a search "
+                         f"takes at most {MAX_PARAMETERS}.")
     years = _values(params, "year")
     bad_year = next((y for y in years if not _YEAR.match(y)), None)
     if bad_year is not None:
@@ -99,7 +105,8 @@ class SearchLinks:
 
     @classmethod
     def of(cls, path: str, params: QueryParams) -> SearchLinks:
-        return cls(path, {key: _encoded(key, params.getlist(key)) for key in SEARCH_KEYS})
+        return cls(path, {key: _encoded(key, list(dict.fromkeys(params.getlist(key))))
+                          for key in SEARCH_KEYS})
 
     def url(self, **changes: str | list[str] | None) -> str:
         """The search with these parameters changed (None drops one)."""

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from indexer.blocks import xml_safe
 from indexer.engine import Hit, IndexSearcher, QuerySyntaxError, SearchRequest, SearchResult
-from search_app.current_index import IndexMissing
+from search_app.current_index import IndexDamaged, IndexMissing
 from search_app.facets import Facet, build_facet
 from search_app.openapi import OPENAPI
 from search_app.params import ParamError, SearchLinks, search_request
@@ -201,6 +201,8 @@ def healthz(request: Request) -> Response:
         searcher = searcher_of(request)
     except IndexMissing as error:
         return JSONResponse({"status": "no index", "detail": str(error)}, status_code=503)
+    except IndexDamaged as error:
+        return JSONResponse({"status": "unreadable", "detail": str(error)}, status_code=503)
     return JSONResponse({"status": "ok", "generation": request.app.state.index.generation,
                          "documents": searcher.document_count})
 

@@ -35,12 +35,12 @@ def build_index(raw_dir: Path, index_dir: Path) -> None:
 
 
 @contextmanager
-def running_server(index_dir: Path, workers: int = 1) -> Iterator[str]:
+def running_server(index_dir: Path, workers: int = 1, *options: str) -> Iterator[str]:
     """The base URL of a server over index_dir, stopped when the block ends."""
     port = free_port()
     process = subprocess.Popen(
         [command("csto-search"), "serve", "--index", str(index_dir), "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
     base = f"http://127.0.0.1:{port}"
     try:

@@ -198,3 +198,116 @@ def test_the_feed_is_valid_xml_whatever_the_pages_hold_and_ignores_the_host_head
         links = [link.get("href") for link in root.iter("{http://www.w3.org/2005/Atom}link")]
         assert links and all(href.startswith("https://search.example.org/") for href in links)
         assert b"evil.example" not in feed.content
+
+
+def test_a_damaged_index_is_a_clear_503_everywhere_and_health_says_so(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from search_app.app import SECURITY_HEADERS, create_app
+    from search_app.settings import Settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.txt").write_text(PAGE, "utf-8")
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    generation = store.current()
+    postings = max((p for p in generation.iterdir() if p.suffix == ".pst"),
+                   key=lambda p: p.stat().st_size)
+    postings.write_bytes(postings.read_bytes()[: postings.stat().st_size // 2])
+    client = TestClient(create_app(Settings(index_dir=store.root)), raise_server_exceptions=False)
+    for path in ("/search?q=Council", "/api/search?q=Council", "/healthz", "/"):
+        started = time.monotonic()
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert time.monotonic() - started < 1
+        assert all(response.headers.get(k) == v for k, v in SECURITY_HEADERS.items())
+    assert generation.name in client.get("/api/search", params={"q": "x"}).json()["error"]
+    assert client.get("/healthz").json()["status"] == "unreadable"
+    assert "csto-index build" in client.get("/search", params={"q": "x"}).text
+    builder.build(raw, store)  # a good generation over the damaged one serves again
+    assert client.get("/healthz").status_code == 200
+
+
+def test_unexpected_errors_keep_the_security_headers_and_speak_json_on_the_api(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    from indexer.engine import IndexSearcher
+    from search_app.app import SECURITY_HEADERS, create_app
+    from search_app.settings import Settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.txt").write_text(PAGE, "utf-8")
+    builder.build(raw, IndexStore(tmp_path / "index"))
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(IndexSearcher, "search", broken)
+    client = TestClient(create_app(Settings(index_dir=tmp_path / "index")),
+                        raise_server_exceptions=False)
+    response = client.get("/api/search", params={"q": "Council"})
+    assert response.status_code == 500 and "error" in response.json()
+    assert all(response.headers.get(k) == v for k, v in SECURITY_HEADERS.items())
+    assert client.get("/search", params={"q": "Council"}).status_code == 500
+
+
+def test_repeated_filter_values_do_not_amplify_the_response(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.txt").write_text(PAGE, "utf-8")
+    builder.build(raw, IndexStore(tmp_path / "index"))
+    client = TestClient(create_app(Settings(index_dir=tmp_path / "index")))
+    flood = [("q", "Council")] + [("year", str(2000 + n % 20)) for n in range(2_000)]
+    response = client.get("/search", params=flood)
+    assert response.status_code == 400 and "parameters" in response.text
+    repeated = [("q", "Council")] + [("year", "2021")] * 30
+    page = client.get("/search", params=repeated)
+    assert page.status_code == 200 and page.text.count("year=2021") < 30
+
+
+def test_idle_and_half_sent_connections_do_not_take_the_server_down(tmp_path: Path) -> None:
+    import socket
+    import urllib.request
+
+    from tests.servers import build_index, running_server
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.txt").write_text(PAGE, "utf-8")
+    build_index(raw, tmp_path / "index")
+    with running_server(tmp_path / "index", 1, "--max-connections", "50",
+                        "--header-timeout", "2") as base:
+        port = int(base.rsplit(":", 1)[1])
+        idle = []
+        for number in range(120):  # more than the server keeps: the rest are closed at once
+            sock = socket.create_connection(("127.0.0.1", port))
+            if number % 2:
+                sock.sendall(b"GET /search?q=Council HTTP/1.1\r\nHost: x\r\n")  # never ends
+            idle.append(sock)
+        try:
+            started = time.monotonic()
+            with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
+                assert response.status == 200
+            assert time.monotonic() - started < 8
+            time.sleep(3)  # past the header timeout the half-sent ones were closed
+            closed = 0
+            for sock in idle:
+                sock.settimeout(0.5)
+                try:
+                    closed += sock.recv(1) == b""
+                except ConnectionResetError:
+                    closed += 1
+                except TimeoutError:
+                    pass
+            assert closed == len(idle)  # none kept: too many, or nothing whole in time
+        finally:
+            for sock in idle:
+                sock.close()

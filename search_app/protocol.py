@@ -1,0 +1,57 @@
+"""uvicorn's HTTP/1.1 protocol with the limits a public server needs.
+
+uvicorn closes a keep-alive connection that stays idle after a response, and answers 503
+past `--limit-concurrency`; it does not close a connection that never finishes sending its
+request, and every open socket holds a file descriptor. Here a connection has
+`CSTO_HEADER_TIMEOUT` seconds to send a whole request, and past `CSTO_MAX_CONNECTIONS` open
+connections the oldest one that is not being answered is closed to make room (before the
+process runs out of descriptors, when accepting would fail and log a traceback each time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+HEADER_TIMEOUT_S = 10.0
+DESCRIPTORS_KEPT = 64  # for the index's files, logs and the listening socket
+
+
+def default_max_connections() -> int:
+    """Most of the descriptors this process may open (raised to the hard limit first)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    limit = soft if soft != resource.RLIM_INFINITY else 65536
+    return max(16, min(limit - DESCRIPTORS_KEPT, 10_000))
+
+
+class GuardedH11Protocol(H11Protocol):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._opened = self.loop.time()
+        limit = int(os.environ.get("CSTO_MAX_CONNECTIONS") or default_max_connections())
+        if len(self.connections) > limit:
+            waiting = [c for c in self.connections
+                       if c is not self and getattr(c, "cycle", None) is None]
+            oldest = min(waiting, key=lambda c: getattr(c, "_opened", 0.0), default=None)
+            (oldest.transport if oldest is not None else transport).close()
+        timeout = float(os.environ.get("CSTO_HEADER_TIMEOUT") or HEADER_TIMEOUT_S)
+        self._request_deadline = self.loop.call_later(timeout, self._close_if_no_request)
+
+    def _close_if_no_request(self) -> None:
+        if self.cycle is None and not self.transport.is_closing():
+            self.transport.close()  # nothing whole arrived in time: a slow or idle client
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        deadline = getattr(self, "_request_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
+        super().connection_lost(exc)
