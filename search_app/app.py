@@ -109,6 +109,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/", views.home),
             Route("/search", views.search_page),
             Route("/search.atom", views.atom_feed),
+            Route("/search.csv", views.export_csv),
+            Route("/search.jsonl", views.export_jsonl),
             Route("/doc/{doc_id:str}", views.document_page),
             Route("/api/search", views.api_search),
             Route("/api/doc/{doc_id:str}", views.api_document),

@@ -63,6 +63,12 @@ OPENAPI: dict[str, Any] = {
                         "facets": {"type": "object", "additionalProperties": {
                             "type": "array", "items": _FACET_VALUE}},
                         "facets_complete": {"type": "boolean"},
+                        "timeline": {"type": "array", "items": {"type": "object", "properties": {
+                            "period": _STRING, "count": {"type": "integer"},
+                            "selected": {"type": "boolean"}, "toggle_url": _STRING}},
+                            "description": "matching documents per year (per month when one "
+                                           "year is selected)"},
+                        "timeline_unit": {"type": "string", "enum": ["year", "month"]},
                         "relaxed": {"type": "boolean", "description":
                                     "few pages had all the words: pages with some of them "
                                     "are included, those with more of them first"},

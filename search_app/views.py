@@ -4,21 +4,24 @@ hands plain values to a template or to JSON."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from indexer.blocks import xml_safe
 from indexer.engine import Hit, IndexSearcher, QuerySyntaxError, SearchRequest, SearchResult
 from search_app.current_index import IndexDamaged, IndexMissing
+from search_app.exports import EXPORT_CAP, csv_lines, download_name, jsonl_lines
 from search_app.facets import Facet, build_facet
 from search_app.openapi import OPENAPI
 from search_app.params import ParamError, SearchLinks, search_request
 from search_app.settings import Settings
+from search_app.timeline import Timeline, build_timeline
 
 SIMILAR_DOCUMENTS = 5
 LATEST_DOCUMENTS = 10
@@ -38,6 +41,7 @@ class SearchPage:
     took_ms: float
     links: SearchLinks
     params: QueryParams
+    timeline: Timeline
 
     @property
     def pages(self) -> int:
@@ -64,6 +68,9 @@ class SearchPage:
         """The visitor's own query, answered as written (after a correction was shown)."""
         original = self.result.corrected_from
         return self.links.url(q=original, exact="1", page=None) if original else None
+
+    def export_url(self, kind: str) -> str:
+        return self.links.url(page=None, size=None).replace("/search", f"/search.{kind}", 1)
 
     @property
     def clear_url(self) -> str | None:
@@ -97,7 +104,8 @@ def run_search(request: Request, path: str, **overrides: Any) -> SearchPage:
     facets = [build_facet(name, counts, request.query_params, links,
                           settings.facet_values_shown)
               for name, counts in result.facets.items()]
-    return SearchPage(search, result, facets, took_ms, links, request.query_params)
+    return SearchPage(search, result, facets, took_ms, links, request.query_params,
+                      build_timeline(search, result, links))
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
@@ -113,7 +121,8 @@ def home(request: Request) -> Response:
 
 def search_page(request: Request) -> Response:
     page = run_search(request, "/search")
-    return render(request, "search.html", page=page, query=page.request.text)
+    return render(request, "search.html", page=page, query=page.request.text,
+                  export_cap=EXPORT_CAP)
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -140,6 +149,8 @@ def api_search(request: Request) -> Response:
         "results": [hit_json(hit) for hit in page.result.hits],
         "facets": {facet.name: facet.as_json() for facet in page.facets},
         "facets_complete": page.result.facets_complete,
+        "timeline": page.timeline.as_json(),
+        "timeline_unit": page.timeline.unit,
         "relaxed": page.result.relaxed,
         "answered_query": page.result.answered,
         "corrected_from": page.result.corrected_from,
@@ -164,6 +175,32 @@ def atom_feed(request: Request) -> Response:
     feed = request.app.state.templates.get_template("feed.xml").render(
         page=page, self_url=self_url, base_url=base_url, html_url=page.page_url(1))
     return Response(xml_safe(feed), media_type="application/atom+xml; charset=utf-8")
+
+
+def _export(request: Request, kind: str) -> Response:
+    page = run_search(request, "/search", page=1, page_size=EXPORT_CAP, snippets=False)
+    base_url = (settings_of(request).base_url or str(request.base_url)).rstrip("/")
+    hits = page.result.hits
+    if kind == "csv":
+        body: Iterator[str] = csv_lines(hits, base_url)
+        media_type = "text/csv; charset=utf-8"
+    else:
+        body = jsonl_lines(hits, searcher_of(request), base_url)
+        media_type = "application/x-ndjson; charset=utf-8"
+    filename = download_name(page.request.text, kind)
+    return StreamingResponse(body, media_type=media_type, headers={
+        "content-disposition": f'attachment; filename="{filename}"',
+        "x-total-count": str(page.result.total),
+        "x-export-cap": str(EXPORT_CAP),
+        "x-export-truncated": "true" if page.result.total > EXPORT_CAP else "false"})
+
+
+def export_csv(request: Request) -> Response:
+    return _export(request, "csv")
+
+
+def export_jsonl(request: Request) -> Response:
+    return _export(request, "jsonl")
 
 
 def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:

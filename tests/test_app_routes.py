@@ -241,3 +241,49 @@ def test_no_index_is_a_clear_503(tmp_path: Path) -> None:
     with TestClient(create_app(Settings(index_dir=tmp_path / "none"))) as test_client:
         response = test_client.get("/search", params={"q": "x"})
         assert response.status_code == 503 and "csto-index build" in response.text
+
+
+def test_the_timeline_counts_per_year_and_per_month_with_toggle_links(
+        client: TestClient) -> None:
+    result = api(client, q="Joint Staff")
+    assert result["timeline_unit"] == "year"
+    by_year = {bar["period"]: bar for bar in result["timeline"]}
+    assert by_year["2021"]["count"] == 1 and by_year["2022"]["count"] == 1
+    assert "year=2021" in by_year["2021"]["toggle_url"]
+    months = api(client, q="Joint Staff", year="2021")
+    assert months["timeline_unit"] == "month" and len(months["timeline"]) == 12
+    assert {b["period"]: b["count"] for b in months["timeline"]}["2021-01"] == 1
+    page = client.get("/search", params={"q": "Joint Staff"}).text
+    assert "<svg" in page and "Matching documents per year" in page
+    assert 'aria-label="2021: 1 document"' in page and "<table>" in page
+
+
+def test_exports_stream_every_match_as_csv_and_json_lines(client: TestClient) -> None:
+    import csv
+    import io
+    import json
+
+    response = client.get("/search.csv", params={"q": "trainings"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'attachment; filename="csto-search-trainings.csv"' == \
+        response.headers["content-disposition"]
+    assert response.headers["x-export-cap"] == "10000"
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == ["title", "date", "people", "url", "doc_url", "id"]
+    assert len(rows) - 1 == int(response.headers["x-total-count"]) == api(
+        client, q="trainings")["total"]
+    assert response.text.endswith("\r\n")
+    lines = client.get("/search.jsonl", params={"q": "trainings", "year": "2022"}).text
+    records = [json.loads(line) for line in lines.splitlines()]
+    assert len(records) == 1 and records[0]["body"].startswith("From April 26 to 28")
+    page = client.get("/search", params={"q": "trainings"}).text
+    assert "Download these results" in page and "/search.csv?q=trainings" in page
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    from search_app.exports import spreadsheet_safe
+
+    assert spreadsheet_safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
+    assert spreadsheet_safe("+1") == "'+1" and spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("The Council met") == "The Council met"

@@ -100,6 +100,15 @@ class DocumentColumns:
             mask &= self.day <= _day_number(end)
         return mask
 
+    def months(self, documents: np.ndarray) -> list[tuple[str, int]]:
+        """How many of the documents (a mask) are dated in each month, as ("YYYY-MM", n)."""
+        days, counts = np.unique(self.day[documents & self.dated], return_counts=True)
+        by_month: dict[str, int] = {}
+        for day, count in zip(days.tolist(), counts.tolist(), strict=True):
+            month = date.fromordinal(day + 1).strftime("%Y-%m")
+            by_month[month] = by_month.get(month, 0) + count
+        return sorted(by_month.items())
+
     def date_order(self, newest_first: bool) -> np.ndarray:
         """A sort key (smaller first): dated pages by date, undated pages after them."""
         days = (1 << _DAY_BITS) - 1 - self.day if newest_first else self.day

@@ -70,6 +70,7 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10
     exact: bool = False  # answer the query as written, never its spelling correction
+    snippets: bool = True  # exports need the ranked documents, not their snippets
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class SearchResult:
     corrected_from: str | None = None  # the visitor's query, when its correction was answered
     expansions: list[Expansion] = field(default_factory=list)  # synonyms also searched
     with_all_words: int = 0  # pages with all the words (the total, unless relaxed)
+    # Matching documents per month ("YYYY-MM"), when one year is selected (a timeline).
+    months: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -324,19 +327,23 @@ class IndexSearcher:
                 ranked = (_first(docs, -score, limit) if all_words is None else
                           _first_preferred(docs, -score, all_words[docs], limit))
             shown = [int(docnum) for docnum in ranked[start:limit]]
-            terms = self._evaluator.matched_terms(parsed, shown,
-                                                  (schema.BODY.name, schema.TITLE.name))
+            terms = (self._evaluator.matched_terms(parsed, shown,
+                                                   (schema.BODY.name, schema.TITLE.name))
+                     if request.snippets else [None] * len(shown))
             hits = [self._hit(docnum, words) for docnum, words in zip(shown, terms, strict=True)]
         facets, complete = self._facets(for_years, for_people)
+        months = columns.months(allowed) if len(request.years) == 1 else []
         suggestion = None
         if total < FEW_RESULTS and request.text.strip() and all_words is None:
             suggestion = self._suggest(request.text)
-        return SearchResult(total, hits, facets, complete, suggestion)
+        return SearchResult(total, hits, facets, complete, suggestion, months=months)
 
-    def _hit(self, docnum: int, terms: frozenset[str] = frozenset()) -> Hit:
+    def _hit(self, docnum: int, terms: frozenset[str] | None = frozenset()) -> Hit:
+        """A result; without `terms` (None), no snippet is made."""
         stored = stored_record(self._searcher.stored_fields(docnum))
         body = stored.get("body", "")
-        snippet = self._marker.snippet(body, terms) or html.escape(lead(body))
+        snippet = "" if terms is None else (self._marker.snippet(body, terms)
+                                            or html.escape(lead(body)))
         title, url = stored.get("title") or None, stored.get("url")
         return Hit(stored["id"], title, url, stored.get("date"),
                    tuple(stored[schema.PERSON.name]), snippet, readable_title(title, url, body))
