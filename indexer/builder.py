@@ -88,6 +88,7 @@ def write_generation(store: IndexStore, corpus: Corpus, raw_dir: Path,
     try:
         write(unfinished)
         engine.write_vocabulary(unfinished, corpus.documents)
+        engine.write_people(unfinished, corpus.spellings)
         # Whoosh's multiprocess writer drops the segment of a sub-writer that failed (a full
         # disk, say) and commits the rest: check that every document arrived.
         written, expected = engine.document_count(unfinished), len(corpus.documents)

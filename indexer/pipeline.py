@@ -63,6 +63,8 @@ class Corpus:
     stats: BlockStats = field(default_factory=BlockStats)
     roles: Counter[str] = field(default_factory=Counter)  # blocks per role, for the report
     explanations: list[Explanation] = field(default_factory=list)
+    # Every spelling of each canonical person: the registry's and the corpus's own.
+    spellings: dict[str, list[str]] = field(default_factory=dict)
 
 
 def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon) -> Draft:
@@ -141,6 +143,7 @@ class Cleaned:
     stats: BlockStats
     roles: Counter[str]
     explanations: list[Explanation]
+    spellings: dict[str, list[str]]
 
 
 def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon, explain: bool = False) -> Cleaned:
@@ -157,7 +160,13 @@ def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon, explain: bool = 
     explanations = [Explanation(d.page.source, d.page.blocks, d.layout.roles, doc.title,
                                 doc.date, doc.people)
                     for d, doc in zip(drafts, documents, strict=True)] if explain else []
-    return Cleaned(merge_duplicates(documents), stats, roles, explanations)
+    spellings: dict[str, set[str]] = {}
+    for mention in {m for draft in drafts for m in draft.mentions}:
+        person = resolver.resolve(mention)
+        if person is not None:
+            spellings.setdefault(person.name, set()).update(person.spellings)
+    return Cleaned(merge_duplicates(documents), stats, roles, explanations,
+                   {name: sorted(found) for name, found in sorted(spellings.items())})
 
 
 def load_pages(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -207,4 +216,4 @@ def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
         lexicon = load_lexicon(override) if override.is_file() else default_lexicon()
     cleaned = clean_pages(pages, lexicon, explain)
     return Corpus(cleaned.documents, len(pages) + len(skipped), skipped, warnings,
-                  cleaned.stats, cleaned.roles, cleaned.explanations)
+                  cleaned.stats, cleaned.roles, cleaned.explanations, cleaned.spellings)

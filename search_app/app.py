@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.store import IndexStore
 from search_app import views
-from search_app.current_index import CurrentIndex, IndexDamaged, IndexMissing
+from search_app.current_index import CurrentIndex, IndexDamaged, IndexMissing, OfficialsSource
 from search_app.settings import Settings
 
 HERE = Path(__file__).parent
@@ -72,6 +72,9 @@ async def bad_request(request: Request, error: Exception) -> Response:
 
 
 async def not_found(request: Request, error: Exception) -> Response:
+    if isinstance(error, views.PersonNotFound) and not _wants_json(request):
+        return views.render(request, "error.html", status_code=404, status=404,
+                            message=str(error), query=error.name)
     return _error(request, 404, str(error) if isinstance(error, LookupError)
                   else "There is no page at this address.")
 
@@ -114,6 +117,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/doc/{doc_id:str}", views.document_page),
             Route("/api/search", views.api_search),
             Route("/api/doc/{doc_id:str}", views.api_document),
+            Route("/person/{name:path}", views.person_page),
+            Route("/api/person/{name:path}", views.api_person),
             Route("/api/openapi.json", views.openapi),
             Route("/healthz", views.healthz),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -132,6 +137,8 @@ def create_app(settings: Settings) -> Starlette:
     app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb,
                                    settings.synonyms_file)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.globals["person_url"] = views.person_url
+    app.state.officials = OfficialsSource(app.state.index)
     return app
 
 

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from indexer.engine import IndexSearcher
+from indexer.people import REGISTRY_FILE, Official, RegistryError, default_lexicon, load_lexicon
 from indexer.store import STATE_FILE, IndexStore
 from indexer.synonyms import SYNONYMS_FILE, Synonyms, SynonymsError, load_synonyms
 
@@ -43,12 +44,14 @@ class CurrentIndex:
 
     def get(self) -> IndexSearcher:
         searcher = self._open()
-        searcher.synonyms = self._synonyms.current(self._raw_folder_synonyms())
+        raw_dir = self.raw_folder()
+        searcher.synonyms = self._synonyms.current(raw_dir / SYNONYMS_FILE if raw_dir else None)
         return searcher
 
-    def _raw_folder_synonyms(self) -> Path | None:
+    def raw_folder(self) -> Path | None:
+        """The raw folder the served index was built from (its admin files live there)."""
         raw_dir = self._store.state().get("raw_dir")
-        return Path(raw_dir) / SYNONYMS_FILE if isinstance(raw_dir, str) else None
+        return Path(raw_dir) if isinstance(raw_dir, str) else None
 
     def _open(self) -> IndexSearcher:
         for _ in range(OPEN_ATTEMPTS):
@@ -135,3 +138,31 @@ class SynonymSource:
             except SynonymsError as error:
                 log.error("Synonyms not updated: %s", error)
         return self._synonyms
+
+
+class OfficialsSource:
+    """The registry of officials for the people's pages: the packaged one, plus the raw
+    folder's officials.json of the index served (re-read when it changes)."""
+
+    def __init__(self, index: CurrentIndex) -> None:
+        self._index = index
+        self._seen: tuple[object, ...] | None = None
+        self._by_name: dict[str, Official] = {}
+
+    def find(self, name: str) -> Official | None:
+        raw_dir = self._index.raw_folder()
+        extra = raw_dir / REGISTRY_FILE if raw_dir is not None else None
+        try:
+            stat = extra.stat() if extra is not None else None
+        except OSError:
+            stat = None
+        signature = (extra, stat.st_mtime_ns, stat.st_size) if stat else (None,)
+        if signature != self._seen:
+            self._seen = signature
+            try:
+                lexicon = load_lexicon(extra if stat else None)
+            except RegistryError as error:
+                log.error("Officials not updated: %s", error)
+                lexicon = default_lexicon()
+            self._by_name = {official.name: official for official in lexicon.officials}
+        return self._by_name.get(name)

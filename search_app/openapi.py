@@ -35,6 +35,7 @@ _HIT = {"type": "object", "properties": {
                 "section its address names, or the beginning of its text"},
     "url": _NULLABLE_STRING,
     "date": _NULLABLE_STRING, "people": {"type": "array", "items": _STRING},
+    "person_urls": {"type": "array", "items": _STRING},
     "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
     "doc_url": _STRING}}
 _FACET_VALUE = {"type": "object", "properties": {
@@ -87,6 +88,22 @@ OPENAPI: dict[str, Any] = {
                         "suggestion": _NULLABLE_STRING, "suggestion_url": _NULLABLE_STRING,
                         "previous_url": _NULLABLE_STRING, "next_url": _NULLABLE_STRING}}}}},
                 "400": _ERROR}}},
+        "/api/person/{name}": {"get": {
+            "summary": "An official of the archive: role, spellings, documents per year, "
+                       "who is named with them, latest documents",
+            "parameters": [{"name": "name", "in": "path", "required": True,
+                            "schema": _STRING}],
+            "responses": {
+                "200": {"description": "The person", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {
+                        "name": _STRING, "role": _NULLABLE_STRING, "country": _NULLABLE_STRING,
+                        "spellings": {"type": "array", "items": _STRING},
+                        "documents": {"type": "integer"},
+                        "per_year": {"type": "array", "items": {"type": "object"}},
+                        "named_with": {"type": "array", "items": {"type": "object"}},
+                        "latest": {"type": "array", "items": _HIT},
+                        "search_url": _STRING}}}}},
+                "404": {"description": "No person of the archive has this name"}}}},
         "/api/doc/{doc_id}": {"get": {
             "summary": "One clean document and documents like it",
             "parameters": [{"name": "doc_id", "in": "path", "required": True,

@@ -8,13 +8,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from indexer.blocks import xml_safe
-from indexer.engine import Hit, IndexSearcher, QuerySyntaxError, SearchRequest, SearchResult
+from indexer.engine import (
+    Hit,
+    IndexSearcher,
+    PersonProfile,
+    QuerySyntaxError,
+    SearchRequest,
+    SearchResult,
+)
+from indexer.people import Official
 from search_app.current_index import IndexDamaged, IndexMissing
 from search_app.exports import EXPORT_CAP, csv_lines, download_name, jsonl_lines
 from search_app.facets import Facet, build_facet
@@ -29,6 +38,14 @@ LATEST_DOCUMENTS = 10
 
 class BadRequest(Exception):
     """Shown to the visitor with status 400 and this message."""
+
+
+class PersonNotFound(LookupError):
+    """No person of the archive has this name (a 404 page with a search link)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No official of the archive is called “{name}”.")
+        self.name = name
 
 
 @dataclass
@@ -127,7 +144,7 @@ def search_page(request: Request) -> Response:
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     return {"id": hit.id, "title": hit.title, "heading": hit.heading, "url": hit.url,
-            "date": _iso(hit.date),
+            "date": _iso(hit.date), "person_urls": [person_url(name) for name in hit.people],
             "people": list(hit.people), "snippet": hit.snippet_html,
             "doc_url": f"/doc/{hit.id}"}
 
@@ -201,6 +218,52 @@ def export_csv(request: Request) -> Response:
 
 def export_jsonl(request: Request) -> Response:
     return _export(request, "jsonl")
+
+
+PERSON_CHART_HEIGHT = 60
+
+
+def _profile_or_404(request: Request) -> PersonProfile:
+    name = request.path_params["name"]
+    profile = searcher_of(request).person(name)
+    if profile is None:
+        raise PersonNotFound(name)
+    return profile
+
+
+def _official(request: Request, name: str) -> Official | None:
+    return request.app.state.officials.find(name)
+
+
+def person_page(request: Request) -> Response:
+    profile = _profile_or_404(request)
+    tallest = max((c.count for c in profile.per_year), default=0)
+    bars = [(i * 22, PERSON_CHART_HEIGHT - round(c.count / tallest * PERSON_CHART_HEIGHT), c)
+            for i, c in enumerate(profile.per_year)] if tallest else []
+    return render(request, "person.html", profile=profile,
+                  official=_official(request, profile.name), bars=bars,
+                  chart_height=PERSON_CHART_HEIGHT)
+
+
+def api_person(request: Request) -> Response:
+    profile = _profile_or_404(request)
+    official = _official(request, profile.name)
+    return JSONResponse({
+        "name": profile.name,
+        "role": official.role if official else None,
+        "country": official.country if official else None,
+        "spellings": list(profile.spellings),
+        "documents": profile.total,
+        "per_year": [{"year": c.value, "count": c.count} for c in profile.per_year],
+        "named_with": [{"name": c.value, "count": c.count,
+                        "person_url": person_url(c.value)} for c in profile.named_with],
+        "latest": [hit_json(hit) for hit in profile.latest],
+        "search_url": "/search?" + urlencode({"person": profile.name}),
+    })
+
+
+def person_url(name: str) -> str:
+    return "/person/" + quote(name, safe="")
 
 
 def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:

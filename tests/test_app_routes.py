@@ -190,7 +190,7 @@ def test_document_page(client: TestClient) -> None:
     page = client.get(f"/doc/{hit['id']}", params={"q": "drug"})
     assert page.status_code == 200
     assert "<mark>Drug</mark> trafficking" in page.text
-    assert 'href="/search?person=Valery%20Semerikov"' in page.text
+    assert 'href="/person/Valery%20Semerikov"' in page.text
     talks = api(client, q="staff talks")["results"][0]
     similar = client.get(f"/doc/{talks['id']}").text
     assert "More like this" in similar and "Stanislav Zas visited the Joint Staff" in similar
@@ -266,8 +266,8 @@ def test_exports_stream_every_match_as_csv_and_json_lines(client: TestClient) ->
     response = client.get("/search.csv", params={"q": "trainings"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert 'attachment; filename="csto-search-trainings.csv"' == \
-        response.headers["content-disposition"]
+    assert response.headers["content-disposition"] == \
+        'attachment; filename="csto-search-trainings.csv"'
     assert response.headers["x-export-cap"] == "10000"
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == ["title", "date", "people", "url", "doc_url", "id"]
@@ -287,3 +287,23 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
     assert spreadsheet_safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
     assert spreadsheet_safe("+1") == "'+1" and spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
     assert spreadsheet_safe("The Council met") == "The Council met"
+
+
+def test_a_page_per_official_with_years_companions_and_latest_documents(
+        client: TestClient) -> None:
+    person = client.get("/api/person/Anatoly Sidorov").json()
+    assert person["documents"] == 2 and person["role"].startswith("Chief of the CSTO Joint")
+    assert [y["year"] for y in person["per_year"]] == ["2021", "2022"]
+    assert {"name": "Stanislav Zas", "count": 1,
+            "person_url": "/person/Stanislav%20Zas"} in person["named_with"]
+    assert [hit["title"] for hit in person["latest"]][0].startswith("The CSTO Joint Staff")
+    page = client.get("/person/Anatoly Sidorov")
+    assert page.status_code == 200 and "Most often named with" in page.text
+    assert 'href="/person/Stanislav%20Zas"' in page.text and "<svg" in page.text
+    # Officials on result and document pages link to their pages.
+    assert 'href="/person/Anatoly%20Sidorov"' in client.get(
+        "/search", params={"q": "staff talks"}).text
+    missing = client.get("/person/<script>alert(1)</script>")
+    assert missing.status_code == 404 and "<script>alert(1)" not in missing.text
+    assert "Search the archive for" in missing.text
+    assert client.get("/api/person/Nobody Atall").status_code == 404

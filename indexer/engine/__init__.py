@@ -10,6 +10,7 @@ from indexer.engine.searching import (
     FacetCount,
     Hit,
     IndexSearcher,
+    PersonProfile,
     QuerySyntaxError,
     SearchRequest,
     SearchResult,
@@ -20,12 +21,13 @@ from indexer.engine.writing import (
     document_count,
     stored_documents,
     write_index,
+    write_people,
     write_vocabulary,
     writing,
 )
 
 __all__ = [
-    "CACHE_MB", "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "QuerySyntaxError",
-    "SearchRequest", "SearchResult", "StoredDocument", "document_count",
-    "stored_documents", "write_index", "write_vocabulary", "writing",
+    "CACHE_MB", "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "PersonProfile",
+    "QuerySyntaxError", "SearchRequest", "SearchResult", "StoredDocument", "document_count",
+    "stored_documents", "write_index", "write_people", "write_vocabulary", "writing",
 ]

@@ -25,7 +25,7 @@ from indexer.engine.columns import Facet, read_columns
 from indexer.engine.evaluation import Evaluator, Matches
 from indexer.engine.postings import CACHE_MB, PostingCache
 from indexer.engine.snippets import Marker
-from indexer.engine.writing import read_vocabulary, stored_record
+from indexer.engine.writing import read_people, read_vocabulary, stored_record
 from indexer.synonyms import Expansion, Synonyms, rewrite_query
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -119,6 +119,18 @@ class StoredDocument:
     @property
     def heading(self) -> str:
         return readable_title(self.title, self.url, self.body)
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    """What the archive says of one person: when, with whom, and the latest documents."""
+
+    name: str
+    spellings: tuple[str, ...]
+    total: int
+    per_year: list[FacetCount]  # ascending years
+    named_with: list[FacetCount]  # the people most often named in the same documents
+    latest: list[Hit]
 
 
 class SpellingVocabulary:
@@ -221,6 +233,7 @@ class IndexSearcher:
         vocabulary = read_vocabulary(directory)
         self._spelling = SpellingVocabulary(vocabulary.counts)
         self._marker = Marker(vocabulary.forms)
+        self._spellings = read_people(directory)
 
     @property
     def document_count(self) -> int:
@@ -383,6 +396,26 @@ class IndexSearcher:
 
         corrected = re.sub(r"[^\W\d_]{3,}", correct, text)
         return corrected if changed else None
+
+    def person(self, name: str, latest: int = 10, named_with: int = 10) -> PersonProfile | None:
+        """The profile of a canonical person of the index, or None if nobody has this name."""
+        columns = self._columns
+        if name not in columns.person.values:
+            return None
+        with self._lock:
+            mask = columns.person.documents_with((name,)) & columns.alive
+            deadline = time.monotonic() + FACET_TIME_LIMIT_S
+            years, _ = _counted(columns.year, mask, deadline)
+            others, _ = _counted(columns.person, mask, deadline)
+            docs = np.flatnonzero(mask)
+            order = _first(docs, columns.date_order(newest_first=True)[docs], latest)
+            hits = [self._hit(int(docnum)) for docnum in order]
+        return PersonProfile(
+            name, tuple(self._spellings.get(name, [name])), len(docs),
+            sorted((c for c in years if c.value), key=lambda c: c.value),
+            sorted((c for c in others if c.value != name),
+                   key=lambda c: (-c.count, c.value))[:named_with],
+            hits)
 
     def document(self, doc_id: str) -> StoredDocument | None:
         with self._lock:

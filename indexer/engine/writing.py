@@ -23,6 +23,7 @@ WRITER_MEMORY_MB = 128  # per writer process
 # pages than one. Updates write few documents, and in one process.
 BUILD_PROCESSES = 2
 VOCABULARY_FILE = "vocabulary.tsv"
+PEOPLE_FILE = "people.json"
 _WORD = re.compile(WORD_PATTERN)
 
 
@@ -105,6 +106,20 @@ def write_vocabulary(directory: Path, documents: Iterable[CleanDocument]) -> Non
     lines = (f"{word}\t{count}\t{_term_of(word)}\n" for word, count in counts.most_common()
              if not word[0].isdigit())
     (directory / VOCABULARY_FILE).write_text("".join(lines), encoding="utf-8")
+
+
+def write_people(directory: Path, spellings: dict[str, list[str]]) -> None:
+    """Every spelling of each canonical person, for the people's pages."""
+    (directory / PEOPLE_FILE).write_text(json.dumps(spellings, ensure_ascii=False),
+                                         encoding="utf-8")
+
+
+def read_people(directory: Path) -> dict[str, list[str]]:
+    try:
+        data = json.loads((directory / PEOPLE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True)
