@@ -296,7 +296,7 @@ def test_a_page_per_official_with_years_companions_and_latest_documents(
     assert [y["year"] for y in person["per_year"]] == ["2021", "2022"]
     assert {"name": "Stanislav Zas", "count": 1,
             "person_url": "/person/Stanislav%20Zas"} in person["named_with"]
-    assert [hit["title"] for hit in person["latest"]][0].startswith("The CSTO Joint Staff")
+    assert person["latest"][0]["title"].startswith("The CSTO Joint Staff")
     page = client.get("/person/Anatoly Sidorov")
     assert page.status_code == 200 and "Most often named with" in page.text
     assert 'href="/person/Stanislav%20Zas"' in page.text and "<svg" in page.text
