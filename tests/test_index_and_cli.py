@@ -218,3 +218,22 @@ def test_an_edit_made_while_the_index_is_built_is_picked_up_by_the_next_update(
     assert not report.up_to_date and report.changed == 1
     records = {r["title"]: r for r in engine.stored_documents(store.current())}
     assert "Sergey Lavrov" in records["The Secretary General met Sergey Shoygu"]["person"]
+
+
+def test_a_generation_copied_then_switched_serves_on_another_machine(
+        raw: Path, tmp_path: Path) -> None:
+    """docs/deploy.md: copy the finished generation first, then switch the pointer."""
+    built = IndexStore(tmp_path / "built")
+    builder.build(raw, built)
+    name = built.current_name()
+    assert name is not None
+    other = IndexStore(tmp_path / "other")
+    other.generations.mkdir(parents=True)
+    shutil.copytree(built.generations / name, other.generations / name)
+    assert other.current() is None  # copied, not yet switched: nothing served yet
+    (other.root / ".CURRENT.tmp").write_text(name + "\n", "utf-8")
+    (other.root / ".CURRENT.tmp").rename(other.root / "CURRENT")
+    current = other.current()
+    assert current is not None
+    found = engine.IndexSearcher(current).search(engine.SearchRequest("Shoygu"))
+    assert "The Secretary General met Sergey Shoygu" in [hit.title for hit in found.hits]
