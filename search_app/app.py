@@ -24,10 +24,11 @@ from search_app.settings import Settings
 HERE = Path(__file__).parent
 log = logging.getLogger("csto_search")
 SECURITY_HEADERS = {
-    # No script runs on these pages at all, inline or not; nothing is framed or fetched
-    # from elsewhere.
-    "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
-                               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    # Only our own script runs (search as you type, served from /static): nothing inline,
+    # nothing from elsewhere; it may fetch only from this site. Nothing is framed.
+    "content-security-policy": "default-src 'none'; script-src 'self'; connect-src 'self'; "
+                               "style-src 'self'; img-src 'self'; form-action 'self'; "
+                               "base-uri 'none'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
@@ -117,6 +118,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/doc/{doc_id:str}", views.document_page),
             Route("/api/search", views.api_search),
             Route("/api/doc/{doc_id:str}", views.api_document),
+            Route("/api/suggest", views.api_suggest),
             Route("/person/{name:path}", views.person_page),
             Route("/api/person/{name:path}", views.api_person),
             Route("/api/openapi.json", views.openapi),

@@ -88,6 +88,20 @@ OPENAPI: dict[str, Any] = {
                         "suggestion": _NULLABLE_STRING, "suggestion_url": _NULLABLE_STRING,
                         "previous_url": _NULLABLE_STRING, "next_url": _NULLABLE_STRING}}}}},
                 "400": _ERROR}}},
+        "/api/suggest": {"get": {
+            "summary": "Completions of what is being typed: officials, titles, index words",
+            "parameters": [{"name": "q", "in": "query",
+                            "schema": {"type": "string", "maxLength": 100}}],
+            "responses": {
+                "200": {"description": "Suggestions, most frequent first", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "query": _STRING, "suggestions": {"type": "array", "items": {
+                            "type": "object", "properties": {
+                                "kind": {"type": "string",
+                                         "enum": ["official", "title", "word"]},
+                                "text": _STRING, "count": {"type": "integer"},
+                                "url": _STRING}}}}}}}},
+                "400": _ERROR}}},
         "/api/person/{name}": {"get": {
             "summary": "An official of the archive: role, spellings, documents per year, "
                        "who is named with them, latest documents",

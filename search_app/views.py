@@ -296,6 +296,22 @@ def api_document(request: Request) -> Response:
     })
 
 
+MAX_SUGGEST_CHARS = 100
+
+
+def api_suggest(request: Request) -> Response:
+    text = request.query_params.get("q", "")
+    if len(text) > MAX_SUGGEST_CHARS:
+        raise BadRequest(f"'q' is over {MAX_SUGGEST_CHARS} characters: suggestions complete "
+                         "what is being typed.")
+    urls = {"official": lambda s: person_url(s.text),
+            "title": lambda s: f"/doc/{s.doc_id}",
+            "word": lambda s: "/search?" + urlencode({"q": s.text})}
+    return JSONResponse({"query": text, "suggestions": [
+        {"kind": s.kind, "text": s.text, "count": s.count, "url": urls[s.kind](s)}
+        for s in searcher_of(request).suggest(text)]})
+
+
 def healthz(request: Request) -> Response:
     try:
         searcher = searcher_of(request)

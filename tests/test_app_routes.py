@@ -216,7 +216,9 @@ def test_home_feed_health_and_openapi(client: TestClient) -> None:
 
 def test_security_headers(client: TestClient) -> None:
     headers = client.get("/").headers
-    assert "script-src" not in headers["content-security-policy"]  # nothing may run at all
+    # Only our own script may run: nothing inline, nothing from elsewhere.
+    assert "script-src 'self';" in headers["content-security-policy"]
+    assert "unsafe-inline" not in headers["content-security-policy"]
     assert "default-src 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"
@@ -307,3 +309,16 @@ def test_a_page_per_official_with_years_companions_and_latest_documents(
     assert missing.status_code == 404 and "<script>alert(1)" not in missing.text
     assert "Search the archive for" in missing.text
     assert client.get("/api/person/Nobody Atall").status_code == 404
+
+
+def test_suggestions_complete_officials_titles_and_words(client: TestClient) -> None:
+    result = client.get("/api/suggest", params={"q": "Semer"}).json()
+    kinds = {(s["kind"], s["text"]) for s in result["suggestions"]}
+    assert ("official", "Valery Semerikov") in kinds
+    official = next(s for s in result["suggestions"] if s["kind"] == "official")
+    assert official["url"] == "/person/Valery%20Semerikov"
+    titles = client.get("/api/suggest", params={"q": "staff tal"}).json()["suggestions"]
+    assert any(s["kind"] == "title" and s["url"].startswith("/doc/") for s in titles)
+    assert any(s["kind"] == "word" and s["text"] == "staff talks" for s in titles)
+    assert client.get("/api/suggest", params={"q": "s"}).json()["suggestions"] == []
+    assert client.get("/api/suggest", params={"q": "x" * 101}).status_code == 400

@@ -82,7 +82,9 @@ def test_no_script_from_a_page_or_a_query_runs(server: str, page) -> None:  # ty
     link.click()
     page.wait_for_load_state()
     assert page.dialogs == []
-    assert page.locator("script").count() == 0
+    # The only script is our own file; nothing from the page or the query.
+    assert page.locator("script").count() == 1
+    assert page.locator("script").get_attribute("src") == "/static/suggest.js"
     assert page.locator("img").count() == 0
     assert page.locator("h1").inner_text() == "Hostile page about Semerikov"
 
@@ -95,3 +97,64 @@ def test_phone_width_is_readable(server: str, tmp_path: Path) -> None:
         assert tab.evaluate("document.documentElement.scrollWidth") <= 380
         tab.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
         browser.close()
+
+
+def test_search_as_you_type_with_the_keyboard(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/")
+    box = page.get_by_role("combobox", name="Search the press releases")
+    box.press_sequentially("Semer", delay=60)
+    listbox = page.get_by_role("listbox", name="Suggestions")
+    listbox.wait_for(state="visible")
+    assert box.get_attribute("aria-expanded") == "true"
+    options = listbox.get_by_role("option")
+    assert any("Valery Semerikov" in text for text in options.all_inner_texts())
+    page.screenshot(path=str(tmp_path / "suggest.png"))
+    box.press("Escape")
+    listbox.wait_for(state="hidden")
+    assert box.get_attribute("aria-expanded") == "false"
+    box.press("Backspace")  # typing again opens the list again
+    listbox.wait_for(state="visible")
+    box.press("ArrowDown")
+    first = options.first
+    assert first.get_attribute("aria-selected") == "true"
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    box.press("Enter")
+    page.wait_for_url("**/person/**")
+    assert page.locator("h1").inner_text() == "Valery Semerikov"
+    assert page.dialogs == []
+
+
+def test_without_javascript_the_search_works_the_same(server: str) -> None:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_context(java_script_enabled=False).new_page()
+        tab.goto(server + "/")
+        box = tab.get_by_label("Search the press releases")
+        box.fill("Semerikov")
+        box.press("Enter")
+        tab.wait_for_url("**/search?q=Semerikov*")
+        assert tab.locator(".summary").inner_text().startswith("4 documents found")
+        assert tab.locator("#suggestions").count() == 0
+        browser.close()
+
+
+def test_person_page_and_timeline_in_the_browser(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/search?q=Semerikov")
+    chart = page.locator("figure.timeline svg")
+    assert chart.is_visible()
+    page.screenshot(path=str(tmp_path / "timeline.png"), full_page=True)
+    assert (tmp_path / "timeline.png").stat().st_size > 10_000
+    bar = page.locator('figure.timeline a[aria-label^="2019:"]')
+    bar.click()
+    page.wait_for_url("**year=2019*")
+    assert page.locator(".summary").inner_text().startswith("1 document found")
+    assert page.locator("figure.timeline figcaption").inner_text().startswith(
+        "Matching documents per month")
+    page.locator(".hit .meta a", has_text="Valery Semerikov").first.click()
+    page.wait_for_url("**/person/**")
+    assert page.locator("h1").inner_text() == "Valery Semerikov"
+    assert "Deputy Secretary General" in page.locator(".meta").first.inner_text()
+    assert page.locator("figure.timeline svg rect.bar").count() >= 1
+    page.screenshot(path=str(tmp_path / "person.png"), full_page=True)
+    assert (tmp_path / "person.png").stat().st_size > 10_000
+    assert page.dialogs == []

@@ -15,6 +15,7 @@ from indexer.engine.searching import (
     SearchRequest,
     SearchResult,
     StoredDocument,
+    Suggestion,
 )
 from indexer.engine.writing import (
     IndexWriter,
@@ -27,7 +28,22 @@ from indexer.engine.writing import (
 )
 
 __all__ = [
-    "CACHE_MB", "SORTS", "FacetCount", "Hit", "IndexSearcher", "IndexWriter", "PersonProfile",
-    "QuerySyntaxError", "SearchRequest", "SearchResult", "StoredDocument", "document_count",
-    "stored_documents", "write_index", "write_people", "write_vocabulary", "writing",
+    "CACHE_MB",
+    "SORTS",
+    "FacetCount",
+    "Hit",
+    "IndexSearcher",
+    "IndexWriter",
+    "PersonProfile",
+    "QuerySyntaxError",
+    "SearchRequest",
+    "SearchResult",
+    "StoredDocument",
+    "Suggestion",
+    "document_count",
+    "stored_documents",
+    "write_index",
+    "write_people",
+    "write_vocabulary",
+    "writing",
 ]

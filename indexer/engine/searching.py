@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import itertools
 import re
@@ -45,6 +46,10 @@ FILL_RESULTS = 10
 # A query that finds little is answered with its spelling correction when that finds this
 # many times more pages (or the query finds none).
 CORRECTION_GAIN = 3
+SUGGEST_MIN_LETTERS = 2
+SUGGEST_MAX_WORDS = 6
+SUGGEST_EACH = 3  # officials, titles and words each
+SUGGEST_CANDIDATES = 300
 # A listing (a section page, a page of a news list) matches the words of many articles at
 # once: it ranks as if it matched this much less, so an article that matches as well wins.
 LISTING_WEIGHT = 0.5
@@ -131,6 +136,16 @@ class PersonProfile:
     per_year: list[FacetCount]  # ascending years
     named_with: list[FacetCount]  # the people most often named in the same documents
     latest: list[Hit]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A completion of what a visitor is typing: an official, a page's title, or a word."""
+
+    kind: Literal["official", "title", "word"]
+    text: str
+    count: int  # documents naming the official, or occurrences of the word; 0 for a title
+    doc_id: str | None = None
 
 
 class SpellingVocabulary:
@@ -234,6 +249,8 @@ class IndexSearcher:
         self._spelling = SpellingVocabulary(vocabulary.counts)
         self._marker = Marker(vocabulary.forms)
         self._spellings = read_people(directory)
+        self._sorted_words = sorted(vocabulary.counts)
+        self._word_counts = vocabulary.counts
 
     @property
     def document_count(self) -> int:
@@ -417,6 +434,49 @@ class IndexSearcher:
                    key=lambda c: (-c.count, c.value))[:named_with],
             hits)
 
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        """Completions of the last word typed, most frequent first: officials, titles and
+        index words that start with it (and hold the words typed before it). Bounded: a few
+        hundred candidates at most are looked at."""
+        words = re.findall(r"[^\W_]+", text.lower())[:SUGGEST_MAX_WORDS]
+        if not words or len(words[-1]) < SUGGEST_MIN_LETTERS:
+            return []
+        *before, prefix = words
+        people = self._columns.person
+        officials = sorted(
+            ((value, int(total)) for value, total in zip(people.values, people.totals,
+                                                          strict=True)
+             if _completes(value.lower().split(), before, prefix)),
+            key=lambda pair: -pair[1])[:SUGGEST_EACH]
+        suggestions = [Suggestion("official", name, count) for name, count in officials]
+        suggestions += self._title_suggestions(before, prefix)
+        start = bisect.bisect_left(self._sorted_words, prefix)
+        candidates = itertools.islice(
+            itertools.takewhile(lambda w: w.startswith(prefix), self._sorted_words[start:]),
+            SUGGEST_CANDIDATES)
+        typed = " ".join(before)
+        for word in sorted(candidates, key=lambda w: -self._word_counts[w])[:SUGGEST_EACH]:
+            suggestions.append(Suggestion("word", f"{typed} {word}".strip(),
+                                          self._word_counts[word]))
+        return suggestions[:limit]
+
+    def _title_suggestions(self, before: list[str], prefix: str) -> list[Suggestion]:
+        title = schema.TITLE.name
+        parts: list[query.Query] = [query.Term(title, term) for word in before
+                                    for term in analyse(word)]
+        parts.append(query.Prefix(title, prefix))
+        with self._lock:
+            expansions = sum(1 for _ in itertools.islice(
+                parts[-1]._btexts(self._searcher.reader()), SUGGEST_CANDIDATES + 1))
+            if expansions > SUGGEST_CANDIDATES:
+                return []  # too short a prefix to say anything useful
+            matches = self._evaluator.evaluate(query.And(parts))
+            docs = np.flatnonzero(matches.found)
+            best = _first(docs, -matches.score[docs], SUGGEST_EACH)
+            stored = [stored_record(self._searcher.stored_fields(int(d))) for d in best]
+        return [Suggestion("title", record["title"], 0, record["id"])
+                for record in stored if record.get("title")]
+
     def document(self, doc_id: str) -> StoredDocument | None:
         with self._lock:
             stored = self._searcher.document(**{schema.ID.name: doc_id})
@@ -462,6 +522,12 @@ class IndexSearcher:
     def mark_terms(self, text: str, terms: frozenset[str]) -> str:
         """The whole text, escaped, with the words of `terms` in <mark>."""
         return self._marker.mark_all(text, terms)
+
+
+def _completes(name_words: list[str], before: list[str], prefix: str) -> bool:
+    """Does a name hold the words typed before, and a word starting with the last one?"""
+    return any(word.startswith(prefix) for word in name_words) and all(
+        any(word.startswith(typed) for word in name_words) for typed in before)
 
 
 def _same_case(word: str, model: str) -> str:
