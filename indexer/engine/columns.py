@@ -101,13 +101,26 @@ class DocumentColumns:
         return mask
 
     def months(self, documents: np.ndarray) -> list[tuple[str, int]]:
-        """How many of the documents (a mask) are dated in each month, as ("YYYY-MM", n)."""
-        days, counts = np.unique(self.day[documents & self.dated], return_counts=True)
-        by_month: dict[str, int] = {}
-        for day, count in zip(days.tolist(), counts.tolist(), strict=True):
-            month = date.fromordinal(day + 1).strftime("%Y-%m")
-            by_month[month] = by_month.get(month, 0) + count
-        return sorted(by_month.items())
+        """How many of the documents (a mask) are dated in each month, as ("YYYY-MM", n):
+        one bincount over the month of every document, computed once per generation."""
+        codes = self.month[documents & self.dated]
+        if not len(codes):
+            return []
+        first = int(codes.min())
+        counts = np.bincount(codes - first)
+        return [(f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}", int(n))
+                for i, n in enumerate(counts.tolist()) if n]
+
+    @property
+    def month(self) -> np.ndarray:
+        """Each document's month as year * 12 + month - 1 (0 where undated)."""
+        cached = self.__dict__.get("_month")
+        if cached is None:
+            first_day = np.datetime64("0001-01-01", "D")
+            months = (first_day + self.day.astype("timedelta64[D]")).astype("datetime64[M]")
+            cached = months.astype(np.int64) + 1970 * 12  # datetime64[M] counts from 1970
+            object.__setattr__(self, "_month", cached)
+        return cached
 
     def date_order(self, newest_first: bool) -> np.ndarray:
         """A sort key (smaller first): dated pages by date, undated pages after them."""
