@@ -10,10 +10,13 @@ every document. The index is the one `benchmarks/bench.py --pages 10000` leaves 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.querymix import query_mix
 from indexer.engine import IndexSearcher, SearchRequest
