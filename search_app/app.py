@@ -137,7 +137,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb,
-                                   settings.synonyms_file)
+                                   settings.synonyms_file, settings.warm_switch)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals["person_url"] = views.person_url
     app.state.officials = OfficialsSource(app.state.index)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
+from collections import deque
 from pathlib import Path
 
-from indexer.engine import IndexSearcher
+from indexer.engine import IndexSearcher, QuerySyntaxError, SearchRequest
 from indexer.people import REGISTRY_FILE, Official, RegistryError, default_lexicon, load_lexicon
 from indexer.store import STATE_FILE, IndexStore
 from indexer.synonyms import SYNONYMS_FILE, Synonyms, SynonymsError, load_synonyms
@@ -15,6 +17,21 @@ from indexer.synonyms import SYNONYMS_FILE, Synonyms, SynonymsError, load_synony
 log = logging.getLogger("csto_search")
 
 OPEN_ATTEMPTS = 3
+RECENT_QUERIES = 200
+WARM_SECONDS = 20.0  # a new generation is switched to after this long, warm or not
+FREQUENT_WORDS = 50
+
+
+def warm(searcher: IndexSearcher, queries: list[str], seconds: float) -> None:
+    """Run recent queries and the most frequent words on a searcher, within a time limit."""
+    deadline = time.monotonic() + seconds
+    for text in [*dict.fromkeys(reversed(queries)), *searcher.frequent_words(FREQUENT_WORDS)]:
+        if time.monotonic() > deadline:
+            return
+        try:
+            searcher.search(SearchRequest(text))
+        except QuerySyntaxError:
+            continue
 
 
 class IndexMissing(Exception):
@@ -28,12 +45,14 @@ class IndexDamaged(Exception):
 class CurrentIndex:
     """Keeps one searcher open and reuses it until `csto-index` publishes a new generation.
 
-    Requests in flight keep the searcher they started with; it is closed when the last of
-    them lets go of it, so a switch never fails a request.
+    A new generation is opened and warmed in the background - the queries of recent traffic
+    and the index's most frequent words are run on it, so their posting lists are decoded -
+    while the old one keeps answering; the switch comes when it is warm. Requests in flight
+    keep the searcher they started with, so a switch never fails a request.
     """
 
     def __init__(self, store: IndexStore, cache_mb: float,
-                 synonyms_file: Path | None = None) -> None:
+                 synonyms_file: Path | None = None, warm: bool = True) -> None:
         self._store = store
         self._cache_mb = cache_mb
         self._lock = threading.Lock()
@@ -41,6 +60,10 @@ class CurrentIndex:
         self._searcher: IndexSearcher | None = None
         self._synonyms = SynonymSource(synonyms_file)
         self._damaged: tuple[str, str] | None = None  # (generation, why), checked once
+        self._raw_folder: tuple[str | None, Path | None] = (None, None)  # per generation
+        self._warm = warm
+        self._warming: str | None = None  # the generation being warmed
+        self.recent: deque[str] = deque(maxlen=RECENT_QUERIES)
 
     def get(self) -> IndexSearcher:
         searcher = self._open()
@@ -48,10 +71,20 @@ class CurrentIndex:
         searcher.synonyms = self._synonyms.current(raw_dir / SYNONYMS_FILE if raw_dir else None)
         return searcher
 
+    def record(self, text: str) -> None:
+        """A query visitors asked, to warm the next generation with."""
+        if text.strip():
+            self.recent.append(text)
+
     def raw_folder(self) -> Path | None:
-        """The raw folder the served index was built from (its admin files live there)."""
-        raw_dir = self._store.state().get("raw_dir")
-        return Path(raw_dir) if isinstance(raw_dir, str) else None
+        """The raw folder the served index was built from (its admin files live there);
+        read once per generation."""
+        name, folder = self._raw_folder
+        if name != self._name:
+            raw_dir = self._store.state().get("raw_dir")
+            folder = Path(raw_dir) if isinstance(raw_dir, str) else None
+            self._raw_folder = (self._name, folder)
+        return folder
 
     def _open(self) -> IndexSearcher:
         for _ in range(OPEN_ATTEMPTS):
@@ -65,6 +98,9 @@ class CurrentIndex:
                 return searcher
             if self._damaged is not None and self._damaged[0] == name:
                 raise IndexDamaged(self._damaged[1])  # known: cheap, and logged once
+            if searcher is not None and self._warm:
+                self._warm_in_background(name)
+                return searcher  # the old generation answers until the new one is warm
             with self._lock:
                 try:
                     if name != self._name or self._searcher is None:
@@ -82,6 +118,30 @@ class CurrentIndex:
                     self._mark_damaged(name, f"it cannot be read ({error})")
         raise IndexMissing(f"The index in {self._store.root} kept changing while it was "
                            "being opened; try again in a moment.")
+
+    def _warm_in_background(self, name: str) -> None:
+        with self._lock:
+            if self._warming is not None:
+                return
+            self._warming = name
+        threading.Thread(target=self._switch_when_warm, args=(name,), daemon=True,
+                         name=f"warm {name}").start()
+
+    def _switch_when_warm(self, name: str) -> None:
+        try:
+            self._check(name)
+            searcher = IndexSearcher(self._store.generations / name, self._cache_mb)
+            warm(searcher, list(self.recent), WARM_SECONDS)
+            with self._lock:
+                if self._store.current_name() == name:
+                    self._searcher, self._name = searcher, name
+        except IndexDamaged:
+            pass  # logged once; requests keep the old generation until a good one comes
+        except (OSError, EOFError, ValueError) as error:
+            log.error("Generation %s could not be opened: %s", name, error)
+        finally:
+            with self._lock:
+                self._warming = None
 
     def _check(self, name: str) -> None:
         """Every file as large as when it was built (a truncated or missing file is found

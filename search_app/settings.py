@@ -24,6 +24,9 @@ class Settings:
     # The public address of the site ("https://search.example.org"), for absolute links in
     # feeds; without it they follow the address the request came to.
     base_url: str | None = None
+    # Warm a new index generation in the background before switching to it (tests that
+    # need the switch on the very next request turn it off).
+    warm_switch: bool = True
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -117,6 +117,7 @@ def run_search(request: Request, path: str, **overrides: Any) -> SearchPage:
     except QuerySyntaxError as error:
         raise BadRequest(str(error)) from None
     took_ms = (time.perf_counter() - started) * 1000
+    request.app.state.index.record(search.text)
     links = SearchLinks.of(path, request.query_params)
     facets = [build_facet(name, counts, request.query_params, links,
                           settings.facet_values_shown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from pathlib import Path
@@ -235,8 +236,18 @@ def test_the_server_follows_a_new_generation(tmp_path: Path) -> None:
         assert test_client.get("/healthz").json()["documents"] == 1
         (raw / "b.txt").write_text(PAGES["semerikov.txt"], "utf-8")
         build(raw, store)
-        health = test_client.get("/healthz").json()
-        assert health["documents"] == 2 and health["generation"] == store.current_name()
+        deadline = time.monotonic() + 20  # opened and warmed in the background, then served
+        while (health := test_client.get("/healthz").json())["documents"] != 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert health["generation"] == store.current_name()
+    # Without warming, the very next request is answered from the new generation.
+    (raw / "c.txt").write_text(PAGES["talks.txt"], "utf-8")
+    settings = Settings(index_dir=store.root, warm_switch=False)
+    with TestClient(create_app(settings)) as test_client:
+        assert test_client.get("/healthz").json()["documents"] == 2
+        build(raw, store)
+        assert test_client.get("/healthz").json()["documents"] == 3
 
 
 def test_no_index_is_a_clear_503(tmp_path: Path) -> None:

@@ -311,3 +311,31 @@ def test_idle_and_half_sent_connections_do_not_take_the_server_down(tmp_path: Pa
         finally:
             for sock in idle:
                 sock.close()
+
+
+def test_a_new_generation_is_warmed_while_the_old_one_answers(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.txt").write_text(PAGE, "utf-8")
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    app = create_app(Settings(index_dir=store.root))
+    client = TestClient(app)
+    assert client.get("/api/search", params={"q": "Council"}).json()["total"] == 1
+    (raw / "second.txt").write_text(PAGE.replace("Minsk", "Astana"), "utf-8")
+    builder.build(raw, store)
+    # The request that notices the new generation is answered from the old one...
+    assert client.get("/api/search", params={"q": "Council"}).json()["total"] == 1
+    deadline = time.monotonic() + 20
+    while app.state.index.generation != store.current_name():
+        assert time.monotonic() < deadline, "the new generation was never switched to"
+        time.sleep(0.05)
+    # ...which was warmed with recent traffic before the switch: no cold first query.
+    searcher = app.state.index.get()
+    assert searcher.search_cache_size() > 0
+    assert client.get("/api/search", params={"q": "Council"}).json()["total"] == 2

@@ -32,6 +32,9 @@ class Evaluator:
         self._columns = columns
         self._postings = postings
 
+    def cached_terms(self) -> int:
+        return len(self._postings)
+
     def evaluate(self, q: query.Query) -> Matches:
         matches = self._node(q)
         if self._columns.deleted:

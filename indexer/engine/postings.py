@@ -44,6 +44,9 @@ class PostingCache:
         self._size = 0
         self._entries: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def term(self, fieldname: str, text: str) -> TermPostings:
         return self._cached(("term", fieldname, text), self._read_term)
 

@@ -434,6 +434,14 @@ class IndexSearcher:
                    key=lambda c: (-c.count, c.value))[:named_with],
             hits)
 
+    def search_cache_size(self) -> int:
+        """Posting lists decoded and kept so far (0 on a generation nobody searched yet)."""
+        return self._evaluator.cached_terms()
+
+    def frequent_words(self, count: int) -> list[str]:
+        """The index's most frequent words, as written."""
+        return sorted(self._word_counts, key=lambda word: -self._word_counts[word])[:count]
+
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         """Completions of the last word typed, most frequent first: officials, titles and
         index words that start with it (and hold the words typed before it). Bounded: a few
