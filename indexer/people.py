@@ -12,7 +12,6 @@ one key and matched with rapidfuzz, against the registry first and then across t
 from __future__ import annotations
 
 import gzip
-import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -23,6 +22,8 @@ from importlib import resources
 from pathlib import Path
 
 from rapidfuzz import fuzz
+
+from indexer.admin_files import json_list
 
 SURNAME_SIMILARITY = 88  # rapidfuzz ratio of folded surnames that are one person
 GIVEN_NAME_SIMILARITY = 75
@@ -192,16 +193,11 @@ def parse_registry(text: str, source: str) -> list[Official]:
     """The officials of a registry file, checked against its documented shape:
     {"officials": [{"name": "Given Surname", "aliases": ["..."], "role": "...",
     "country": "..."}]}, where only the name is required."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RegistryError(f"{source}: not valid JSON (line {error.lineno}, column "
-                            f"{error.colno}: {error.msg})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("officials"), list):
-        raise RegistryError(f'{source}: expected an object with an "officials" list, e.g. '
-                            '{"officials": [{"name": "Stanislav Zas", "aliases": ["S. Zas"]}]}')
+    rows = json_list(text, source, "officials",
+                     '{"officials": [{"name": "Stanislav Zas", "aliases": ["S. Zas"]}]}',
+                     RegistryError)
     officials = []
-    for number, row in enumerate(data["officials"], 1):
+    for number, row in enumerate(rows, 1):
         where = f"{source}, row {number}"
         if not isinstance(row, dict):
             raise RegistryError(f"{where}: each official is an object with a name")

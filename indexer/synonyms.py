@@ -8,11 +8,12 @@ shape, and a bad file is refused with the file, the group and what is wrong.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from indexer.admin_files import json_list
 
 SYNONYMS_FILE = "synonyms.json"
 MAX_ENTRY_CHARS = 100
@@ -104,16 +105,10 @@ def _quoted(entry: str) -> str:
 
 def parse_synonyms(text: str, source: str) -> tuple[tuple[str, ...], ...]:
     """The groups of a synonyms file, or a SynonymsError that says where it is wrong."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SynonymsError(f"{source}: not valid JSON (line {error.lineno}, column "
-                            f"{error.colno}: {error.msg})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
-        raise SynonymsError(f'{source}: expected an object with a "groups" list, '
-                            'e.g. {"groups": [["CRRF", "Collective Rapid Reaction Forces"]]}')
+    rows = json_list(text, source, "groups",
+                     '{"groups": [["CRRF", "Collective Rapid Reaction Forces"]]}', SynonymsError)
     groups = []
-    for number, group in enumerate(data["groups"], 1):
+    for number, group in enumerate(rows, 1):
         if not isinstance(group, list) or len(group) < 2:
             raise SynonymsError(f"{source}, group {number}: a group is a list of two or more "
                                 "words or phrases")

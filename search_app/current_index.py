@@ -9,6 +9,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from indexer.admin_files import WatchedFile
 from indexer.engine import IndexSearcher, QuerySyntaxError, SearchRequest
 from indexer.people import REGISTRY_FILE, Official, RegistryError, default_lexicon, load_lexicon
 from indexer.store import STATE_FILE, IndexStore
@@ -181,20 +182,14 @@ class SynonymSource:
 
     def __init__(self, configured: Path | None) -> None:
         self._configured = configured
-        self._seen: tuple[object, ...] | None = None
+        self._file = WatchedFile()
         self._synonyms: Synonyms = load_synonyms()
 
     def current(self, default: Path | None) -> Synonyms:
-        path = self._configured or default
-        try:
-            stat = path.stat() if path is not None else None
-        except OSError:
-            stat = None
-        signature = (path, stat.st_mtime_ns, stat.st_size) if stat else (path,)
-        if signature != self._seen:
-            self._seen = signature
+        changed, existing = self._file.changed(self._configured or default)
+        if changed:
             try:
-                self._synonyms = load_synonyms(path if stat else None)
+                self._synonyms = load_synonyms(existing)
             except SynonymsError as error:
                 log.error("Synonyms not updated: %s", error)
         return self._synonyms
@@ -206,21 +201,15 @@ class OfficialsSource:
 
     def __init__(self, index: CurrentIndex) -> None:
         self._index = index
-        self._seen: tuple[object, ...] | None = None
+        self._file = WatchedFile()
         self._by_name: dict[str, Official] = {}
 
     def find(self, name: str) -> Official | None:
         raw_dir = self._index.raw_folder()
-        extra = raw_dir / REGISTRY_FILE if raw_dir is not None else None
-        try:
-            stat = extra.stat() if extra is not None else None
-        except OSError:
-            stat = None
-        signature = (extra, stat.st_mtime_ns, stat.st_size) if stat else (None,)
-        if signature != self._seen:
-            self._seen = signature
+        changed, extra = self._file.changed(raw_dir / REGISTRY_FILE if raw_dir else None)
+        if changed:
             try:
-                lexicon = load_lexicon(extra if stat else None)
+                lexicon = load_lexicon(extra)
             except RegistryError as error:
                 log.error("Officials not updated: %s", error)
                 lexicon = default_lexicon()
