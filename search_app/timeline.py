@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from indexer.engine import SearchRequest, SearchResult
 from search_app.params import SearchLinks
@@ -70,6 +71,19 @@ def build_timeline(request: SearchRequest, result: SearchResult,
                         links.url(year=toggled, page=None), _height(counts.get(year, 0),
                                                                     tallest)))
     return Timeline("year", bars)
+
+
+def person_timeline(name: str, per_year: list[tuple[str, int]]) -> Timeline:
+    """Documents naming a person per year; each bar links to that year's documents."""
+    if not per_year:
+        return Timeline("year", [])
+    counts = dict(per_year)
+    tallest = max(counts.values())
+    years = range(int(min(counts)), int(max(counts)) + 1)
+    return Timeline("year", [
+        Bar(year, year, counts.get(year, 0), False,
+            "/search?" + urlencode({"person": name, "year": year}),
+            _height(counts.get(year, 0), tallest)) for year in map(str, years)])
 
 
 def _months(year: str, months: list[tuple[str, int]], links: SearchLinks) -> Timeline:

@@ -30,7 +30,7 @@ from search_app.facets import Facet, build_facet
 from search_app.openapi import OPENAPI
 from search_app.params import ParamError, SearchLinks, search_request
 from search_app.settings import Settings
-from search_app.timeline import Timeline, build_timeline
+from search_app.timeline import Timeline, build_timeline, person_timeline
 
 SIMILAR_DOCUMENTS = 5
 LATEST_DOCUMENTS = 10
@@ -221,9 +221,6 @@ def export_jsonl(request: Request) -> Response:
     return _export(request, "jsonl")
 
 
-PERSON_CHART_HEIGHT = 60
-
-
 def _profile_or_404(request: Request) -> PersonProfile:
     name = request.path_params["name"]
     profile = searcher_of(request).person(name)
@@ -238,12 +235,9 @@ def _official(request: Request, name: str) -> Official | None:
 
 def person_page(request: Request) -> Response:
     profile = _profile_or_404(request)
-    tallest = max((c.count for c in profile.per_year), default=0)
-    bars = [(i * 22, PERSON_CHART_HEIGHT - round(c.count / tallest * PERSON_CHART_HEIGHT), c)
-            for i, c in enumerate(profile.per_year)] if tallest else []
+    timeline = person_timeline(profile.name, [(c.value, c.count) for c in profile.per_year])
     return render(request, "person.html", profile=profile,
-                  official=_official(request, profile.name), bars=bars,
-                  chart_height=PERSON_CHART_HEIGHT)
+                  official=_official(request, profile.name), timeline=timeline)
 
 
 def api_person(request: Request) -> Response:
