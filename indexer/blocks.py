@@ -59,7 +59,7 @@ def is_image_name(block: str) -> bool:
     return _may_name_an_image(block) and _IMAGE_LINE.match(block) is not None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def analysis_text(block: str) -> str:
     """The block as the layout, date and people stages read it: without glued image names
     or a logo word, which the stored body keeps as the site wrote it."""

@@ -23,7 +23,7 @@ TAIL_BEGINNING_CHARS = 40  # a footer line cut by the crawler is recognised by t
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def content_words(text: str) -> frozenset[str]:
     return frozenset(word.casefold() for word in _WORD.findall(text))
 

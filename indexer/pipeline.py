@@ -10,7 +10,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ from indexer.people import (
     mentions_in,
     people_in,
 )
-from indexer.structure import Layout, find_layout, is_item_list
+from indexer.structure import Layout, Role, find_layout, is_item_list
 
 T = TypeVar("T")
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
@@ -47,9 +47,10 @@ class Draft:
     """A page once its layout is known, before people are resolved corpus-wide."""
 
     page: RawPage
-    layout: Layout
+    layout: Layout  # its roles' reasons are kept only when explaining (they cost memory)
     body_blocks: tuple[str, ...]
     mentions: tuple[Mention, ...]
+    roles: tuple[Role, ...]
 
 
 @dataclass
@@ -67,7 +68,8 @@ class Corpus:
     spellings: dict[str, list[str]] = field(default_factory=dict)
 
 
-def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon) -> Draft:
+def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon,
+               keep_reasons: bool = False) -> Draft:
     layout = find_layout(page.blocks, stats, page.title_hint)
     # The body keeps the text as the site wrote it (an image name glued to a paragraph
     # included); lines that are only an image's file name go.
@@ -76,7 +78,10 @@ def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon) -> Draft:
     # press secretary's signature in the footer.
     article_text = "\n".join(
         ([layout.title] if layout.title else []) + [analysis_text(block) for block in body])
-    return Draft(page, layout, body, tuple(mentions_in(article_text, lexicon)))
+    roles = tuple(role.role for role in layout.roles)
+    if not keep_reasons:
+        layout = replace(layout, roles=())
+    return Draft(page, layout, body, tuple(mentions_in(article_text, lexicon)), roles)
 
 
 def page_identity(page: RawPage, layout: Layout) -> str:
@@ -153,10 +158,10 @@ def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon, explain: bool = 
     first_stats = learn_block_stats(keys)
     identities = _in_parallel(first_look, pages, first_stats)
     stats = learn_block_stats(keys, identities, first_stats.words)
-    drafts = _in_parallel(draft_page, pages, stats, lexicon)
+    drafts = _in_parallel(draft_page, pages, stats, lexicon, explain)
     resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
     documents = [finish_document(draft, resolver) for draft in drafts]
-    roles = Counter(role.role.value for draft in drafts for role in draft.layout.roles)
+    roles = Counter(role.value for draft in drafts for role in draft.roles)
     explanations = [Explanation(d.page.source, d.page.blocks, d.layout.roles, doc.title,
                                 doc.date, doc.people)
                     for d, doc in zip(drafts, documents, strict=True)] if explain else []
