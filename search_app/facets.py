@@ -44,12 +44,12 @@ def build_facet(name: str, counts: list[FacetCount], params: QueryParams, links:
     # Selected values stay listed (with 0 if the query no longer finds them) so they can be
     # switched off; the others are the most frequent ones.
     values = selected + [c.value for c in counts if c.value not in selected][:shown]
+    toggle = links.toggler(key)
     facet_values = []
     for value in values:
         toggled = [v for v in selected if v != value] if value in selected else [*selected, value]
         facet_values.append(FacetValue(
             value=value, label=value, count=by_value.get(value, 0),
-            selected=value in selected,
-            toggle_url=links.url(**{key: toggled, "page": None})))
+            selected=value in selected, toggle_url=toggle(toggled)))
     clear = links.url(**{key: None, "page": None}) if selected else None
     return Facet(name, FACET_TITLES[name], facet_values, clear)

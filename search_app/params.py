@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from starlette.datastructures import QueryParams
 
@@ -116,6 +117,21 @@ class SearchLinks:
         return f"{self.path}?{query}" if query else self.path
 
 
+    def toggler(self, key: str) -> Callable[[list[str]], str]:
+        """Links that change only `key` (and go back to page 1), the rest joined once: a
+        page has a link for every facet value and every bar of its timeline."""
+        before = "&".join(p for k in SEARCH_KEYS[:SEARCH_KEYS.index(key)]
+                          if k != "page" and (p := self.encoded[k]))
+        after = "&".join(p for k in SEARCH_KEYS[SEARCH_KEYS.index(key) + 1:]
+                         if k != "page" and (p := self.encoded[k]))
+
+        def url(values: list[str]) -> str:
+            query = "&".join(p for p in (before, _encoded(key, values), after) if p)
+            return f"{self.path}?{query}" if query else self.path
+
+        return url
+
+
 def _encoded(key: str, value: str | list[str] | None) -> str:
     values = [] if value is None else [value] if isinstance(value, str) else value
-    return urlencode([(key, v) for v in values if v != ""])
+    return "&".join(f"{key}={quote_plus(v)}" for v in values if v != "")

@@ -64,12 +64,12 @@ def build_timeline(request: SearchRequest, result: SearchResult,
         return Timeline("year", [])
     years = range(min(map(int, counts)), max(map(int, counts)) + 1)  # empty years shown too
     tallest = max(counts.values())
+    toggle = links.toggler("year")
     bars = []
     for year in map(str, years):
-        toggled = sorted(selected ^ {year})
         bars.append(Bar(year, year, counts.get(year, 0), year in selected,
-                        links.url(year=toggled, page=None), _height(counts.get(year, 0),
-                                                                    tallest)))
+                        toggle(sorted(selected ^ {year})), _height(counts.get(year, 0),
+                                                                   tallest)))
     return Timeline("year", bars)
 
 
