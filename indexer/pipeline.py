@@ -138,6 +138,37 @@ def _call_shared(item: object) -> object:
     return function(item, *shared)
 
 
+def copies_share_identity(pages_keys: Sequence[Sequence[str]],
+                          identities: list[str]) -> list[str]:
+    """A page all of whose blocks stand in a longer page is a copy of it (cut shorter by
+    the crawler, or saved again): it takes that page's identity, so that the blocks they
+    share are not counted as repeated across articles (a section crawled three times would
+    otherwise look like sidebar from top to bottom)."""
+    counts = Counter(key for keys in pages_keys for key in set(keys))
+    rarest: dict[int, str] = {}
+    for number, keys in enumerate(pages_keys):
+        own = set(keys[:-1])  # the last block may be cut short
+        if len(own) >= 2:
+            block = min(own, key=lambda key: (counts[key], key))
+            if counts[block] >= 2:
+                rarest[number] = block
+    holders: dict[str, list[int]] = {block: [] for block in rarest.values()}
+    for number, keys in enumerate(pages_keys):
+        for key in set(keys) & holders.keys():
+            holders[key].append(number)
+    shared = list(identities)
+    for number, block in rarest.items():
+        own = set(pages_keys[number][:-1])
+        containers = [other for other in holders[block] if other != number
+                      and len(pages_keys[other]) >= len(pages_keys[number])
+                      and own <= set(pages_keys[other])]
+        if containers:
+            keeper = max(containers, key=lambda other: (len(pages_keys[other]), -other))
+            if (len(pages_keys[keeper]), -keeper) > (len(pages_keys[number]), -number):
+                shared[number] = identities[keeper]
+    return shared
+
+
 def first_look(page: RawPage, stats: BlockStats) -> str:
     return page_identity(page, find_layout(page.blocks, stats, page.title_hint))
 
@@ -156,7 +187,7 @@ def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon, explain: bool = 
     # a paragraph once per article rather than once per saved copy of the same article.
     keys = [page_keys(page.blocks) for page in pages]
     first_stats = learn_block_stats(keys)
-    identities = _in_parallel(first_look, pages, first_stats)
+    identities = copies_share_identity(keys, _in_parallel(first_look, pages, first_stats))
     stats = learn_block_stats(keys, identities, first_stats.words)
     drafts = _in_parallel(draft_page, pages, stats, lexicon, explain)
     resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
