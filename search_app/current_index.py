@@ -75,7 +75,8 @@ class CurrentIndex:
     def record(self, text: str) -> None:
         """A query visitors asked, to warm the next generation with."""
         if text.strip():
-            self.recent.append(text)
+            with self._lock:
+                self.recent.append(text)
 
     def raw_folder(self) -> Path | None:
         """The raw folder the served index was built from (its admin files live there);
@@ -132,7 +133,9 @@ class CurrentIndex:
         try:
             self._check(name)
             searcher = IndexSearcher(self._store.generations / name, self._cache_mb)
-            warm(searcher, list(self.recent), WARM_SECONDS)
+            with self._lock:
+                recent = list(self.recent)
+            warm(searcher, recent, WARM_SECONDS)
             with self._lock:
                 if self._store.current_name() == name:
                     self._searcher, self._name = searcher, name
