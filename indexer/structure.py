@@ -328,15 +328,21 @@ def _title_echo(title: str | None, block: str, stats: BlockStats) -> bool:
 
 def body_date(view: Sequence[str], body: Sequence[int], title: str | None,
               stats: BlockStats) -> date | None:
-    """The date the article's opening gives: a date line, a glued date, or its first sentence."""
+    """The date the article's opening gives: a date line, a glued date, or its first sentence.
+
+    Heading-shaped lines at the opening - a second wording of the title (the sub-sites print
+    a translation), a kicker, a byline, a photo credit - are not the lead; a lead cut short by
+    the crawler still is when it opens as a lead does ("On 5 May 2024, ...")."""
     opening = [i for i in body[:3] if not _title_echo(title, view[i], stats)][:2]
     for index in opening:
         when = parse_date_line(view[index])
         if when is not None:
             return when
-    if not opening:
+    leads = [i for i in body[:3] if not is_title_like(view[i]) or _TEMPORAL_START.match(view[i])
+             or parse_glued_date(view[i])]
+    if not leads:
         return None
-    lead = view[opening[0]]
+    lead = view[leads[0]]
     return parse_glued_date(lead) or find_prose_date(first_sentence(lead))
 
 

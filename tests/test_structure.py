@@ -246,3 +246,14 @@ def test_every_block_has_a_role_and_a_reason() -> None:
     assert all(role.reason for role in layout.roles)
     assert [r.role.value for r in layout.roles][:6] == [
         "sidebar", "sidebar", "sidebar", "sidebar", "title", "date"]
+
+
+def test_a_translated_title_kicker_or_byline_under_the_title_is_not_the_lead() -> None:
+    for second in ("Объединенный штаб ОДКБ провел штабные переговоры",
+                   "Exclusive for the TASS news agency", "Interview by Ivan Petrov"):
+        page = page_text("The CSTO Joint Staff held staff talks on trainings", second,
+                         "On April 26, 2022, the Joint Staff held staff talks in Minsk.")
+        blocks, layout = layout_of(page, OTHER)
+        assert layout.title == "The CSTO Joint Staff held staff talks on trainings"
+        assert layout.date == date(2022, 4, 26), second
+        assert blocks[layout.body_start] == second  # kept in the body, as written
