@@ -53,6 +53,8 @@ MAX_SENTENCE_TITLE_CHARS = 200
 RELATED_IN_SIDEBAR = 0.5  # inside the run of recurring blocks (section pages list titles too)
 RELATED_AFTER_SIDEBAR = 0.05  # a heading-shaped line after it
 RELATED_SENTENCE_TITLE = 0.2  # a sentence-shaped line after it
+KICKER_CHARS = 60
+KICKER_MARGIN = 0.3
 # Sidebar items are the leads of unrelated news items: consecutive ones share little.
 UNRELATED_ITEMS = 0.25
 MIN_LEAD_CHARS = 60
@@ -237,6 +239,15 @@ def choose_title(view: Sequence[str], start: int, stats: BlockStats) -> tuple[in
     page lists too) or after it (behind sidebar items seen on no other page).
     """
     if start == 0 and len(view) > 1 and is_title_like(view[0]):
+        # A short kicker ("Exclusive for TASS") may stand above the title: the heading under
+        # it is the title when the text under that one is far more about it.
+        if len(view) > 2 and len(view[0]) < KICKER_CHARS and is_title_like(view[1]) \
+                and not is_title_like(view[2]):  # not a section's list of headings
+            kicker = relatedness(view[0], view[1:3], stats)
+            heading = relatedness(view[1], view[2:4], stats)
+            if heading >= kicker + KICKER_MARGIN:
+                return 1, f"a heading under a kicker line, {heading:.0%} related to the " \
+                          "paragraph under it"
         return 0, "heading-shaped, and the page opens with it (no sidebar known)"
     best: tuple[float, int, str] | None = None
     last = min(len(view) - 1, start + MAX_SINGLE_ITEMS + 1)

@@ -257,3 +257,16 @@ def test_a_translated_title_kicker_or_byline_under_the_title_is_not_the_lead() -
         assert layout.title == "The CSTO Joint Staff held staff talks on trainings"
         assert layout.date == date(2022, 4, 26), second
         assert blocks[layout.body_start] == second  # kept in the body, as written
+
+
+def test_a_kicker_above_the_title_on_a_page_without_sidebar() -> None:
+    page = page_text("Exclusive for TASS",
+                     "Interview of the Secretary General on the Treaty anniversary",
+                     "The Secretary General spoke about the anniversary of the Treaty.")
+    _, layout = layout_of(page, OTHER)
+    assert layout.title == "Interview of the Secretary General on the Treaty anniversary"
+    # A title with its second wording under it stays the title.
+    page = page_text("The CSTO Joint Staff held the staff talks",
+                     "The Joint Staff of the CSTO conducted staff negotiations",
+                     "On April 26, 2022, the Joint Staff held staff talks on the trainings.")
+    assert layout_of(page, OTHER)[1].title == "The CSTO Joint Staff held the staff talks"
