@@ -71,3 +71,18 @@ def stats_for(*pages: str) -> BlockStats:
     from indexer.blocks import split_blocks
 
     return learn_block_stats([page_keys(split_blocks(page)) for page in pages])
+
+
+def indexed(pages: dict[str, str], raw: Path, index: Path) -> Path:
+    """Write the pages into raw, build an index in index, and return the generation served."""
+    from indexer.builder import build
+    from indexer.store import IndexStore
+
+    raw.mkdir(parents=True, exist_ok=True)
+    for name, text in pages.items():
+        (raw / name).write_text(text, "utf-8")
+    store = IndexStore(index)
+    build(raw, store)
+    current = store.current()
+    assert current is not None
+    return current

@@ -18,9 +18,15 @@ from indexer.loading import MAX_DEPTH, read_manifest
 from indexer.people import RegistryError, load_lexicon
 from indexer.pipeline import load_pages
 from indexer.store import IndexStore, LockedError
-from tests.conftest import SIDEBAR_B, article
+from tests.conftest import SIDEBAR_B, article, indexed
 
 PAGE = article("The Council met in Minsk", "02.03.2021", "The Council met.", sidebar=SIDEBAR_B)
+
+
+def one_page_index(tmp_path: Path) -> tuple[Path, IndexStore]:
+    """A raw folder with one page and an index built from it."""
+    indexed({"page.txt": PAGE}, tmp_path / "raw", tmp_path / "index")
+    return tmp_path / "raw", IndexStore(tmp_path / "index")
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -111,11 +117,7 @@ def test_a_build_that_would_shrink_the_index_drastically_is_refused(tmp_path: Pa
 
 def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "page.txt").write_text(PAGE, "utf-8")
-    store = IndexStore(tmp_path / "index")
-    builder.build(raw, store)
+    raw, store = one_page_index(tmp_path)
     served = store.current_name()
     original = builder.clean_corpus
 
@@ -153,11 +155,7 @@ def test_processes_forked_during_a_build_do_not_hold_its_lock(tmp_path: Path) ->
 
 
 def test_a_damaged_current_pointer_is_replaced_by_the_next_build(tmp_path: Path) -> None:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "page.txt").write_text(PAGE, "utf-8")
-    store = IndexStore(tmp_path / "index")
-    builder.build(raw, store)
+    raw, store = one_page_index(tmp_path)
     for damage in (b"..", b".", b"\xff\xfe not utf-8", None):
         current = store.root / "CURRENT"
         if current.is_dir():
@@ -206,11 +204,7 @@ def test_a_damaged_index_is_a_clear_503_everywhere_and_health_says_so(tmp_path: 
     from search_app.app import SECURITY_HEADERS, create_app
     from search_app.settings import Settings
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "page.txt").write_text(PAGE, "utf-8")
-    store = IndexStore(tmp_path / "index")
-    builder.build(raw, store)
+    raw, store = one_page_index(tmp_path)
     generation = store.current()
     postings = max((p for p in generation.iterdir() if p.suffix == ".pst"),
                    key=lambda p: p.stat().st_size)
@@ -237,10 +231,7 @@ def test_unexpected_errors_keep_the_security_headers_and_speak_json_on_the_api(
     from search_app.app import SECURITY_HEADERS, create_app
     from search_app.settings import Settings
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "page.txt").write_text(PAGE, "utf-8")
-    builder.build(raw, IndexStore(tmp_path / "index"))
+    one_page_index(tmp_path)
 
     def broken(*_args: object) -> None:
         raise RuntimeError("a bug")
@@ -260,10 +251,7 @@ def test_repeated_filter_values_do_not_amplify_the_response(tmp_path: Path) -> N
     from search_app.app import create_app
     from search_app.settings import Settings
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "page.txt").write_text(PAGE, "utf-8")
-    builder.build(raw, IndexStore(tmp_path / "index"))
+    one_page_index(tmp_path)
     client = TestClient(create_app(Settings(index_dir=tmp_path / "index")))
     flood = [("q", "Council")] + [("year", str(2000 + n % 20)) for n in range(2_000)]
     response = client.get("/search", params=flood)
@@ -277,12 +265,9 @@ def test_idle_and_half_sent_connections_do_not_take_the_server_down(tmp_path: Pa
     import socket
     import urllib.request
 
-    from tests.servers import build_index, running_server
+    from tests.servers import running_server
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "page.txt").write_text(PAGE, "utf-8")
-    build_index(raw, tmp_path / "index")
+    one_page_index(tmp_path)
     with running_server(tmp_path / "index", 1, "--max-connections", "50",
                         "--header-timeout", "2") as base:
         port = int(base.rsplit(":", 1)[1])
@@ -319,11 +304,7 @@ def test_a_new_generation_is_warmed_while_the_old_one_answers(tmp_path: Path) ->
     from search_app.app import create_app
     from search_app.settings import Settings
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "page.txt").write_text(PAGE, "utf-8")
-    store = IndexStore(tmp_path / "index")
-    builder.build(raw, store)
+    raw, store = one_page_index(tmp_path)
     app = create_app(Settings(index_dir=store.root))
     client = TestClient(app)
     assert client.get("/api/search", params={"q": "Council"}).json()["total"] == 1

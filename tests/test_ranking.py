@@ -6,10 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from indexer.builder import build
 from indexer.engine import IndexSearcher, SearchRequest
-from indexer.store import IndexStore
-from tests.conftest import SIDEBAR_B, article
+from tests.conftest import SIDEBAR_B, article, indexed
 
 PAGES = {
     "shoigu.txt": article(
@@ -35,13 +33,7 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexSearcher]:
-    raw = tmp_path_factory.mktemp("raw")
-    for name, text in PAGES.items():
-        (raw / name).write_text(text, "utf-8")
-    store = IndexStore(tmp_path_factory.mktemp("index"))
-    build(raw, store)
-    current = store.current()
-    assert current is not None
+    current = indexed(PAGES, tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("index"))
     yield IndexSearcher(current)
 
 

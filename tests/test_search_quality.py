@@ -19,7 +19,7 @@ from indexer.synonyms import (
     load_synonyms,
     parse_synonyms,
 )
-from tests.conftest import SIDEBAR_B, article
+from tests.conftest import SIDEBAR_B, article, indexed
 
 PAGES = {
     "icmec.txt": article(
@@ -57,13 +57,7 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexSearcher]:
-    raw = tmp_path_factory.mktemp("raw")
-    for name, text in PAGES.items():
-        (raw / name).write_text(text, "utf-8")
-    store = IndexStore(tmp_path_factory.mktemp("index"))
-    build(raw, store)
-    current = store.current()
-    assert current is not None
+    current = indexed(PAGES, tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("index"))
     yield IndexSearcher(current, synonyms=load_synonyms())
 
 
