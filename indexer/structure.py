@@ -361,14 +361,15 @@ def find_layout(blocks: Sequence[str], stats: BlockStats,
                 title_hint: str | None = None) -> Layout:
     view = [analysis_text(block) for block in blocks]
     roles: dict[int, BlockRole] = {}
-    title_index, when, body_start = _find_article(view, stats, title_hint, roles)
+    hint = analysis_text(title_hint) if title_hint else None
+    title_index, when, body_start = _find_article(view, stats, hint, roles)
     body_end = max(body_start, footer_start(view, body_start, stats))
     sidebar_end = title_index if title_index is not None else body_start
     if body_start < body_end and is_numeric_date_line(view[body_start]):
         when = when or parse_date_line(view[body_start])
         roles[body_start] = BlockRole(Role.DATE, "a date line under the title")
         body_start += 1
-    title = view[title_index] if title_index is not None else title_hint
+    title = view[title_index] if title_index is not None else hint
     body = [i for i in range(body_start, body_end) if not is_image_name(view[i])]
     when = when or body_date(view, body, title, stats)
     reasons = _sidebar_reason(view, sidebar_end, stats)

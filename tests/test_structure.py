@@ -270,3 +270,10 @@ def test_a_kicker_above_the_title_on_a_page_without_sidebar() -> None:
                      "The Joint Staff of the CSTO conducted staff negotiations",
                      "On April 26, 2022, the Joint Staff held staff talks on the trainings.")
     assert layout_of(page, OTHER)[1].title == "The CSTO Joint Staff held the staff talks"
+
+
+def test_an_html_heading_with_a_logo_word_is_the_title_without_it() -> None:
+    blocks = split_blocks(page_text("odkb The Council met in Minsk", "The Council met on Monday."))
+    layout = find_layout(blocks, stats_for(page_text(*blocks)), "odkb The Council met in Minsk")
+    assert layout.title == "The Council met in Minsk"
+    assert blocks[layout.body_start] == "The Council met on Monday."
