@@ -11,13 +11,37 @@ process runs out of descriptors, when accepting would fail and log a traceback e
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import resource
+import time
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 HEADER_TIMEOUT_S = 10.0
 DESCRIPTORS_KEPT = 64  # for the index's files, logs and the listening socket
+REPEATED_LOG_EVERY_S = 10.0
+
+
+class OncePerInterval(logging.Filter):
+    """Lets one copy of a repeated log message through per interval: under a flood of
+    connections, "Exceeded concurrency limit." must not fill the disk."""
+
+    def __init__(self, interval: float = REPEATED_LOG_EVERY_S) -> None:
+        super().__init__()
+        self._interval = interval
+        self._last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        key = str(record.msg)
+        if now - self._last.get(key, -self._interval) < self._interval:
+            return False
+        self._last[key] = now
+        return True
+
+
+logging.getLogger("uvicorn.error").addFilter(OncePerInterval())
 
 
 def default_max_connections() -> int:

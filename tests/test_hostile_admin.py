@@ -320,3 +320,17 @@ def test_a_new_generation_is_warmed_while_the_old_one_answers(tmp_path: Path) ->
     searcher = app.state.index.get()
     assert searcher.search_cache_size() > 0
     assert client.get("/api/search", params={"q": "Council"}).json()["total"] == 2
+
+
+def test_a_flood_of_the_same_warning_is_logged_once_per_interval() -> None:
+    import logging
+
+    from search_app.protocol import OncePerInterval
+
+    once = OncePerInterval(interval=60)
+    record = logging.LogRecord("uvicorn.error", logging.WARNING, __file__, 1,
+                               "Exceeded concurrency limit.", None, None)
+    other = logging.LogRecord("uvicorn.error", logging.WARNING, __file__, 1, "Another.",
+                              None, None)
+    assert [once.filter(record) for _ in range(1000)].count(True) == 1
+    assert once.filter(other)
