@@ -103,7 +103,11 @@ def test_reindex_under_load_fails_no_request(tmp_path: Path) -> None:
                 new_page(raw, number)
                 build_index(raw, index_dir)
                 generation_sizes.add(6 + number)
-            time.sleep(0.5)
+            # The server warms the last generation in the background, then serves it.
+            deadline = time.monotonic() + 15
+            while 5 + REBUILDS not in totals and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.3)
         finally:
             stop.set()
             for thread in threads:
