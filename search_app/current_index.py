@@ -8,6 +8,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
+from typing import NoReturn
 
 from indexer.admin_files import WatchedFile
 from indexer.engine import IndexSearcher, QuerySyntaxError, SearchRequest
@@ -164,7 +165,7 @@ class CurrentIndex:
                 self._mark_damaged(name, f"its file {relative} is {actual:,} bytes, "
                                          f"{expected:,} when it was built")
 
-    def _mark_damaged(self, name: str, why: str) -> None:
+    def _mark_damaged(self, name: str, why: str) -> NoReturn:
         message = (f"The index being served (generation {name} in {self._store.root}) is "
                    f"damaged: {why}. Rebuild it with `csto-index build`.")
         if self._damaged != (name, message):
