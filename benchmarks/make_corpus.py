@@ -1,6 +1,7 @@
 """Deterministic synthetic corpora that look like the CSTO site, for measuring at scale.
 
     python benchmarks/make_corpus.py 10000 benchmarks/out/corpus-10k [--seed 1]
+        [--words 1000 1500]   # long pages: the length of the site's statements, interviews
 
 Pages are plain text as the crawler stores them: a "latest news" sidebar that depends on the
 crawl day, a title and its "title DD.MM.YYYY" line (or a date glued to the lead, or a date in
@@ -126,7 +127,8 @@ class Page:
     footer: list[str]
 
 
-def make_page(number: int, rng: random.Random, vocabulary: Vocabulary) -> Page:
+def make_page(number: int, rng: random.Random, vocabulary: Vocabulary,
+              words: tuple[int, int] = WORDS_PER_PAGE) -> Page:
     published = site_date(rng)
     people = rng.sample(OFFICIALS, rng.choice((0, 1, 1, 2, 2, 3, 4)))
     mentions = [f"the {role} {rng.choice(spellings)}" for role, spellings in people]
@@ -136,7 +138,7 @@ def make_page(number: int, rng: random.Random, vocabulary: Vocabulary) -> Page:
     title = f"{subject[0].upper()}{subject[1:]} {verb} {topic}"
     opening = sentence(rng, vocabulary, mentions[0] if mentions else "")
     lead = f"On {english_date(published)}, {opening[0].lower()}{opening[1:]}"
-    target = rng.randint(*WORDS_PER_PAGE)
+    target = rng.randint(*words)
     paragraphs, written = [], len(lead.split())
     extra = iter(mentions[1:])
     while written < target:
@@ -179,10 +181,11 @@ def sidebar_for(day: int, leads: list[str], rng_seed: int) -> list[str]:
     return blocks
 
 
-def write_corpus(pages: int, out: Path, seed: int) -> None:
+def write_corpus(pages: int, out: Path, seed: int,
+                 words: tuple[int, int] = WORDS_PER_PAGE) -> None:
     rng = random.Random(seed)
     vocabulary = Vocabulary.for_pages(pages)
-    made = [make_page(number, rng, vocabulary) for number in range(pages)]
+    made = [make_page(number, rng, vocabulary, words) for number in range(pages)]
     leads = [page.lead for page in made[: max(50, pages // 20)]]
     crawl_days = max(5, pages // 25)
     out.mkdir(parents=True, exist_ok=True)
@@ -204,8 +207,10 @@ def main() -> None:
     parser.add_argument("pages", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--words", type=int, nargs=2, default=WORDS_PER_PAGE,
+                        metavar=("MIN", "MAX"), help="words per page")
     args = parser.parse_args()
-    write_corpus(args.pages, args.out, args.seed)
+    write_corpus(args.pages, args.out, args.seed, tuple(args.words))
 
 
 if __name__ == "__main__":

@@ -4,22 +4,38 @@ The site wraps every article in a "latest news" sidebar that depends on the day 
 and in a footer of navigation and contact lines. Nothing here lists those sentences: they are
 recognised because they recur on pages that are otherwise different, and `structure` decides,
 from each page's own layout, which of a page's repeated blocks really are chrome.
+
+What the corpus says about one page is a small value, `PageFacts`: whether each of its blocks
+repeats (anywhere, in the tail) and whether its last block begins a recurring footer line;
+besides, `structure` may ask whether a word is common, and `PageEvidence` records the words it
+asked about. A page whose facts, and the classes of the words asked about, did not change
+since the last run gets the same layout (what `update` relies on).
+Pages are counted by `PageShape`, ids instead of text, so that 100k pages fit in memory.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
-from indexer.blocks import block_key
+import numpy as np
+
+from indexer.blocks import analysis_text, block_key
 
 TAIL_SIZE = 8  # how many trailing blocks of a page can be footer
 PREFIX_CHARS = 80  # sidebar items are sometimes cut short: compare their beginnings too
 TAIL_BEGINNING_CHARS = 40  # a footer line cut by the crawler is recognised by this much
+# A word on at least this share of the pages ("csto", "security", "the") says nothing about
+# which article a line belongs to. Two classes rather than IDF weights: a page's layout then
+# changes only when one of its words crosses this line, not with every page added (scored on
+# both halves of the labelled pages: the same as IDF; docs/benchmarks.md).
+COMMON_SHARE = 0.2
+COMMON_WEIGHT = 0.01
+NO_PREFIX = 0  # `PageShape.beginnings` of a block too short to be compared by its beginning
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -28,86 +44,296 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(word.casefold() for word in _WORD.findall(text))
 
 
+def key_id(key: str) -> int:
+    """A stable 64-bit id of a block key (Python's own `hash` changes between processes)."""
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True) or 1  # never NO_PREFIX
+
+
+@lru_cache(maxsize=1 << 16)
+def word_id(word: str) -> int:
+    """A 32-bit id of a word, for counting pages per word (a collision of two rare words
+    could only make both look a little more common)."""
+    digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=4).digest()
+    return int.from_bytes(digest, "little")
+
+
+def page_keys(blocks: Sequence[str]) -> list[str]:
+    """The keys blocks are counted by: as `structure` reads them (without glued image names)."""
+    return [block_key(analysis_text(block)) for block in blocks]
+
+
+def tail_length(blocks: int) -> int:
+    """The footer is in the last blocks, and in the second half of a short page."""
+    return min(TAIL_SIZE, max(1, blocks // 2)) if blocks else 0
+
+
+@dataclass(frozen=True)
+class PageShape:
+    """What the corpus statistics need of one page."""
+
+    keys: np.ndarray  # int64 `key_id` of every block's key
+    beginnings: np.ndarray  # int64 id of the first PREFIX_CHARS of each key, or NO_PREFIX
+    tail_heads: tuple[str, ...]  # the first characters of each tail block's key
+    last_key: str  # the last block's key, if it is short enough to be a cut footer line
+    words: np.ndarray  # uint32 `word_id` of every distinct content word of the page
+
+    @property
+    def identity(self) -> bytes:
+        """Two saved copies of exactly the same page have the same."""
+        return self.keys.tobytes()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # As bytes: kept by the thousand in the cleaning cache, and unpickled 10x faster.
+        return (_shape_from_bytes, (self.keys.tobytes(), self.beginnings.tobytes(),
+                                    self.tail_heads, self.last_key, self.words.tobytes()))
+
+
+def _shape_from_bytes(keys: bytes, beginnings: bytes, tail_heads: tuple[str, ...],
+                      last_key: str, words: bytes) -> PageShape:
+    return PageShape(np.frombuffer(keys, np.int64), np.frombuffer(beginnings, np.int64),
+                     tail_heads, last_key, np.frombuffer(words, np.uint32))
+
+
+def shape_of(blocks: Sequence[str]) -> PageShape:
+    keys = page_keys(blocks)
+    words = set().union(*(content_words(analysis_text(block)) for block in blocks))
+    tail = keys[len(keys) - tail_length(len(keys)):]
+    return PageShape(
+        np.array([key_id(key) for key in keys], dtype=np.int64),
+        np.array([key_id(key[:PREFIX_CHARS]) if len(key) >= PREFIX_CHARS else NO_PREFIX
+                  for key in keys], dtype=np.int64),
+        tuple(key[:TAIL_BEGINNING_CHARS + 1] for key in tail),
+        keys[-1] if keys and len(keys[-1]) <= TAIL_BEGINNING_CHARS else "",
+        np.array(sorted(word_id(word) for word in words), dtype=np.uint32),
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many counted pages carry each id (sorted ids, for lookups of whole arrays)."""
+
+    ids: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, ids: np.ndarray) -> Counts:
+        """Occurrences of each id."""
+        unique, counts = np.unique(ids, return_counts=True)
+        return cls(unique, counts)
+
+    @classmethod
+    def per_page(cls, ids: np.ndarray, pages: np.ndarray) -> Counts:
+        """On how many distinct pages each id occurs (`pages[i]` holds `ids[i]`)."""
+        order = np.lexsort((pages, ids))
+        ids, pages = ids[order], pages[order]
+        first = np.ones(len(ids), dtype=bool)
+        first[1:] = (ids[1:] != ids[:-1]) | (pages[1:] != pages[:-1])
+        return cls.of(ids[first])
+
+    def of_ids(self, ids: np.ndarray) -> np.ndarray:
+        if not len(self.ids):
+            return np.zeros(len(ids), np.int64)
+        places = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        return np.where(self.ids[places] == ids, self.counts[places], 0)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """Every block of many pages in flat arrays, with the page each belongs to."""
+
+    keys: np.ndarray
+    beginnings: np.ndarray
+    page: np.ndarray  # page number of each block
+    in_tail: np.ndarray  # the block is among its page's last `tail_length` blocks
+    offsets: np.ndarray  # where each page's blocks start (and, last, the end)
+
+    @classmethod
+    def of(cls, shapes: Sequence[PageShape]) -> _Blocks:
+        lengths = np.array([len(shape.keys) for shape in shapes], dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        page = np.repeat(np.arange(len(shapes)), lengths)
+        from_end = offsets[page + 1] - np.arange(offsets[-1])  # 1 for a page's last block
+        tails = np.minimum(TAIL_SIZE, np.maximum(1, lengths // 2))
+        empty = np.zeros(0, np.int64)
+        return cls(np.concatenate([s.keys for s in shapes]) if shapes else empty,
+                   np.concatenate([s.beginnings for s in shapes]) if shapes else empty,
+                   page, from_end <= tails[page], offsets)
+
+
+def facts_signature(repeats: np.ndarray, tail_repeats: np.ndarray, last_begins_tail: bool,
+                    ) -> str:
+    """A digest of a page's facts, under which the layout they give is kept."""
+    data = repeats.astype(bool).tobytes() + tail_repeats.astype(bool).tobytes()
+    return hashlib.blake2b(data + bytes([last_begins_tail]), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the corpus says about one page: all that `structure` may read of it.
+
+    Equal facts give an equal layout; the counts are only for explanations.
+    """
+
+    repeats: tuple[bool, ...]  # per block: on another page too (whole, or cut short)
+    tail_repeats: tuple[bool, ...]  # per block: ends another page too
+    last_begins_tail: bool  # the last block is the beginning of a recurring footer line
+    pages_with: tuple[int, ...] = field(default=(), compare=False)
+    tail_pages: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def signature(self) -> str:
+        return facts_signature(np.array(self.repeats, dtype=bool),
+                               np.array(self.tail_repeats, dtype=bool), self.last_begins_tail)
+
+
 @dataclass(frozen=True)
 class BlockStats:
     """How many distinct pages carry each block, anywhere and in their tail."""
 
     pages: int = 0
-    anywhere: Counter[str] = field(default_factory=Counter)
-    beginnings: Counter[str] = field(default_factory=Counter)
-    in_tail: Counter[str] = field(default_factory=Counter)
-    words: Counter[str] = field(default_factory=Counter)
+    anywhere: Counts = field(default_factory=lambda: Counts.of(np.zeros(0, np.int64)))
+    beginnings: Counts = field(default_factory=lambda: Counts.of(np.zeros(0, np.int64)))
+    in_tail: Counts = field(default_factory=lambda: Counts.of(np.zeros(0, np.int64)))
     # Proper beginnings of recurring tail blocks ("go b" of "go back"), for cut footers.
     tail_beginnings: frozenset[str] = frozenset()
-    word_pages: int = 0  # pages over which `words` were counted (every copy counts)
+    common_words: frozenset[int] = frozenset()
 
-    def repeats(self, block: str) -> bool:
-        """Seen on at least one other page (whole, or cut short)."""
-        key = block_key(block)
-        if self.anywhere[key] >= 2:
-            return True
-        return len(key) >= PREFIX_CHARS and self.beginnings[key[:PREFIX_CHARS]] >= 2
+    def _flags(self, keys: np.ndarray, beginnings: np.ndarray,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        anywhere = self.anywhere.of_ids(keys)
+        begun = self.beginnings.of_ids(beginnings)
+        tail = self.in_tail.of_ids(keys)
+        return ((anywhere >= 2) | ((beginnings != NO_PREFIX) & (begun >= 2)), tail >= 2,
+                anywhere, tail)
 
-    def repeats_in_tail(self, block: str) -> bool:
-        return self.in_tail[block_key(block)] >= 2
+    def _last_begins_tail(self, shape: PageShape) -> bool:
+        return bool(shape.last_key) and shape.last_key in self.tail_beginnings
 
-    def pages_with(self, block: str) -> int:
-        return self.anywhere[block_key(block)]
+    def facts(self, shape: PageShape) -> PageFacts:
+        repeats, tail_repeats, anywhere, tail = self._flags(shape.keys, shape.beginnings)
+        return PageFacts(tuple(repeats.tolist()), tuple(tail_repeats.tolist()),
+                         self._last_begins_tail(shape), tuple(anywhere.tolist()),
+                         tuple(tail.tolist()))
 
-    def begins_tail_block(self, block: str) -> bool:
-        """A page cut by the crawler may end in the first letters of a footer line."""
-        key = block_key(block)
-        return bool(key) and key in self.tail_beginnings
-
-    def word_weight(self, word: str) -> float:
-        """Inverse document frequency: words on every page say nothing about an article."""
-        return math.log((self.word_pages + 1) / (self.words[word] + 1)) + 0.01
-
-
-def page_keys(blocks: Sequence[str]) -> list[str]:
-    return [block_key(block) for block in blocks]
-
-
-def count_words(pages_keys: Iterable[Sequence[str]]) -> tuple[int, Counter[str]]:
-    """On how many pages each word occurs (the weights of `relatedness`)."""
-    words: Counter[str] = Counter()
-    pages = 0
-    for keys in pages_keys:
-        pages += 1
-        words.update(set().union(*(content_words(key) for key in keys)))
-    return pages, words
+    def signatures(self, shapes: Sequence[PageShape]) -> list[str]:
+        """`facts(shape).signature` of every page, computed over all pages at once."""
+        blocks = _Blocks.of(shapes)
+        repeats, tail_repeats, _, _ = self._flags(blocks.keys, blocks.beginnings)
+        bounds = blocks.offsets.tolist()
+        return [facts_signature(repeats[start:end], tail_repeats[start:end],
+                                self._last_begins_tail(shape))
+                for shape, start, end in zip(shapes, bounds[:-1], bounds[1:], strict=True)]
 
 
-def learn_block_stats(pages_keys: Sequence[Sequence[str]],
-                      identities: Sequence[str] | None = None,
-                      words: Counter[str] | None = None) -> BlockStats:
-    """Count blocks (by `block_key`) over distinct pages; a page stored twice counts once.
+def common_words(shapes: Sequence[PageShape]) -> frozenset[int]:
+    """Words on at least COMMON_SHARE of all pages (every saved copy counts)."""
+    if not shapes:
+        return frozenset()
+    words = Counts.of(np.concatenate([shape.words for shape in shapes]))
+    floor = max(2.0, COMMON_SHARE * len(shapes))
+    return frozenset(words.ids[words.counts >= floor].tolist())
+
+
+def learn_block_stats(shapes: Sequence[PageShape], identities: Sequence[str] | None = None,
+                      common: frozenset[int] | None = None) -> BlockStats:
+    """Count blocks (by `key_id`) over distinct pages; a page stored twice counts once.
 
     With `identities` (one per page, e.g. its title), pages of the same identity count once
     too: the same article crawled on two days must not make its own paragraphs look repeated.
-    Word counts do not depend on that, so a second pass can reuse the first one's.
+    Common words do not depend on that, so a second pass can reuse the first one's.
     """
-    stats = BlockStats()
     seen: set[object] = set()
-    pages_counted = 0
-    for number, keys in enumerate(pages_keys):
-        signature = identities[number] if identities is not None else tuple(keys)
-        if signature in seen:
-            continue
-        seen.add(signature)
-        pages_counted += 1
-        distinct = set(keys)
-        stats.anywhere.update(distinct)
-        stats.beginnings.update({key[:PREFIX_CHARS] for key in distinct
-                                 if len(key) >= PREFIX_CHARS})
-        # The footer is in the last blocks, and in the second half of a short page.
-        stats.in_tail.update(set(keys[-min(TAIL_SIZE, max(1, len(keys) // 2)):]))
-    if words is None:
-        word_pages, words = count_words(pages_keys)
-    else:
-        word_pages = len(pages_keys)
-    beginnings = frozenset(tail[:length] for tail, count in stats.in_tail.items() if count >= 2
-                           for length in range(1, min(len(tail), TAIL_BEGINNING_CHARS + 1))
-                           if length < len(tail))
-    return BlockStats(pages_counted, stats.anywhere, stats.beginnings, stats.in_tail, words,
-                      beginnings, word_pages)
+    counted = np.zeros(len(shapes), dtype=bool)
+    for number, shape in enumerate(shapes):
+        signature = identities[number] if identities is not None else shape.identity
+        if signature not in seen:
+            seen.add(signature)
+            counted[number] = True
+    blocks = _Blocks.of(shapes)
+    chosen = counted[blocks.page]
+    in_tail_chosen = chosen & blocks.in_tail
+    in_tail = Counts.per_page(blocks.keys[in_tail_chosen], blocks.page[in_tail_chosen])
+    # The first characters of each recurring tail block, from one page that has it.
+    recurring = np.flatnonzero(in_tail_chosen & (in_tail.of_ids(blocks.keys) >= 2))
+    _, first = np.unique(blocks.keys[recurring], return_index=True)
+    heads = set()
+    for position in recurring[first].tolist():
+        page = int(blocks.page[position])
+        tail_heads = shapes[page].tail_heads
+        heads.add(tail_heads[position - int(blocks.offsets[page + 1]) + len(tail_heads)])
+    begun = chosen & (blocks.beginnings != NO_PREFIX)
+    return BlockStats(
+        int(counted.sum()),
+        Counts.per_page(blocks.keys[chosen], blocks.page[chosen]),
+        Counts.per_page(blocks.beginnings[begun], blocks.page[begun]),
+        in_tail,
+        frozenset(head[:length] for head in heads
+                  for length in range(1, min(len(head), TAIL_BEGINNING_CHARS + 1))),
+        common_words(shapes) if common is None else common,
+    )
+
+
+class WordClasses(NamedTuple):
+    """The words a layout asked about (by `word_id`), by the class they had."""
+
+    common: tuple[int, ...] = ()
+    other: tuple[int, ...] = ()
+
+    def still_hold(self, common: frozenset[int]) -> bool:
+        """Whether every word asked about is still of the class it was."""
+        return common.issuperset(self.common) and common.isdisjoint(self.other)
+
+
+NO_WORDS_ASKED = WordClasses()
+
+
+class PageEvidence:
+    """A page's `PageFacts` and the corpus's common words, asked by block text as
+    `structure` reads the page; it remembers which words were asked about."""
+
+    def __init__(self, view: Sequence[str], facts: PageFacts, common: frozenset[int]) -> None:
+        self._facts = facts
+        self._at: dict[str, int] = {}
+        for index, block in enumerate(view):
+            self._at.setdefault(block_key(block), index)
+        self._last_key = block_key(view[-1]) if view else ""
+        self._common = common
+        self._asked: dict[int, bool] = {}
+
+    @property
+    def asked(self) -> WordClasses:
+        return WordClasses(tuple(sorted(w for w, common in self._asked.items() if common)),
+                           tuple(sorted(w for w, common in self._asked.items() if not common)))
+
+    def _index(self, block: str) -> int | None:
+        return self._at.get(block_key(block))
+
+    def repeats(self, block: str) -> bool:
+        """Seen on at least one other page (whole, or cut short)."""
+        index = self._index(block)
+        return index is not None and self._facts.repeats[index]
+
+    def repeats_in_tail(self, block: str) -> bool:
+        index = self._index(block)
+        return index is not None and self._facts.tail_repeats[index]
+
+    def begins_tail_block(self, block: str) -> bool:
+        """A page cut by the crawler may end in the first letters of a footer line."""
+        return self._facts.last_begins_tail and block_key(block) == self._last_key
+
+    def pages_with(self, block: str) -> int:
+        index = self._index(block)
+        return self._facts.pages_with[index] if index is not None and \
+            self._facts.pages_with else 0
+
+    def tail_pages(self, block: str) -> int:
+        index = self._index(block)
+        return self._facts.tail_pages[index] if index is not None and \
+            self._facts.tail_pages else 0
+
+    def word_weight(self, word: str) -> float:
+        """Words on many pages say little about which article a line belongs to."""
+        key = word_id(word)
+        common = self._asked[key] = key in self._common
+        return COMMON_WEIGHT if common else 1.0

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from indexer import engine
-from indexer.loading import Skipped, hash_raw_files
-from indexer.pipeline import Corpus, clean_corpus
+from indexer.cleaning_cache import CACHE_FILE, CleaningCache
+from indexer.document import CleanDocument
+from indexer.loading import Skipped
+from indexer.pipeline import (
+    Corpus,
+    DocumentFacts,
+    PagesRead,
+    Progress,
+    SizedIterable,
+    clean_folder,
+    clean_pages,
+    no_progress,
+    read_pages,
+)
 from indexer.store import IndexStore, StoreError
 
 T = TypeVar("T")
-Progress = Callable[[Iterable[T], str], Iterable[T]]
 # A build that would serve fewer than this share of the documents served now stops, unless
 # the admin says so (--allow-shrink): an empty or mistyped folder must not empty the index.
 SHRINK_LIMIT = 0.5
-
-
-def no_progress(items: Iterable[T], _label: str) -> Iterable[T]:
-    return items
 
 
 @dataclass
@@ -34,6 +41,7 @@ class Report:
     raw_dir: Path
     generation: str | None = None
     pages_read: int = 0
+    pages_cleaned: int = 0  # the others were as in a past run (the cleaning cache)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     documents: int = 0
@@ -48,30 +56,36 @@ class Report:
     roles: Counter[str] = field(default_factory=Counter)  # blocks per role the cleaner gave
     seconds: float = 0.0
     up_to_date: bool = False
+    # What this generation indexed, for the next update: every raw file's hash (of the
+    # bytes that were read, not of the files as they are now: a page edited during the
+    # build must look changed next time) and every document's content hash.
+    files: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, str] = field(default_factory=dict)
 
     def describe(self, corpus: Corpus) -> None:
         self.pages_read = corpus.pages_read
+        self.pages_cleaned = corpus.pages_cleaned
         self.skipped = corpus.skipped
         self.warnings = corpus.warnings
-        self.documents = len(corpus.documents)
-        self.duplicates_merged = sum(len(d.duplicates) for d in corpus.documents)
-        self.sidebar_blocks_removed = sum(d.sidebar_blocks for d in corpus.documents)
-        self.footer_blocks_removed = sum(d.footer_blocks for d in corpus.documents)
-        self.per_year = Counter(str(d.year) if d.year else "no date" for d in corpus.documents)
-        self.people = Counter(name for d in corpus.documents for name in d.people)
+        self.documents = corpus.document_count
         self.roles = corpus.roles
 
+    def count(self, documents: Iterable[tuple[DocumentFacts, T]]
+              ) -> Iterator[tuple[DocumentFacts, T]]:
+        """Pass the documents on, counting them for the report and the state."""
+        for facts, document in documents:
+            self.duplicates_merged += facts.duplicates
+            self.sidebar_blocks_removed += facts.sidebar_blocks
+            self.footer_blocks_removed += facts.footer_blocks
+            self.per_year[str(facts.year) if facts.year else "no date"] += 1
+            self.people.update(facts.people)
+            self.files.update(facts.file_hashes)
+            self.contents[facts.doc_id] = facts.content_hash
+            yield facts, document
 
-def state_of(corpus: Corpus, raw_dir: Path) -> dict[str, Any]:
-    """What this generation indexed: the hashes of the bytes that were read (not of the
-    files as they are now: a page edited during the build must look changed next time)."""
-    return {
-        "raw_dir": str(raw_dir.resolve()),
-        "built": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "files": dict(sorted((source, digest) for d in corpus.documents
-                             for source, digest in d.file_hashes)),
-        "documents": {d.doc_id: d.content_hash for d in corpus.documents},
-    }
+    def state(self, raw_dir: Path) -> dict[str, Any]:
+        return {"raw_dir": str(raw_dir.resolve()), "built": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "files": dict(sorted(self.files.items())), "documents": self.contents}
 
 
 def file_sizes(generation: Path) -> dict[str, int]:
@@ -80,22 +94,21 @@ def file_sizes(generation: Path) -> dict[str, int]:
             for path in sorted(generation.rglob("*")) if path.is_file()}
 
 
-def write_generation(store: IndexStore, corpus: Corpus, raw_dir: Path,
+def write_generation(store: IndexStore, corpus: Corpus, report: Report,
                      write: Callable[[Path], None]) -> str:
     """Write a new generation with `write`, check it, and switch to it; on any failure
     remove it and leave the served generation as it was. Returns the new name."""
     unfinished = store.new_generation()
     try:
         write(unfinished)
-        engine.write_vocabulary(unfinished, corpus.documents)
         engine.write_people(unfinished, corpus.spellings)
         # Whoosh's multiprocess writer drops the segment of a sub-writer that failed (a full
         # disk, say) and commits the rest: check that every document arrived.
-        written, expected = engine.document_count(unfinished), len(corpus.documents)
+        written, expected = engine.document_count(unfinished), corpus.document_count
         if written != expected:
             raise OSError(f"only {written} of {expected} documents reached the index, "
                           "because a writer process failed")
-        return store.publish(unfinished, state_of(corpus, raw_dir) | {
+        return store.publish(unfinished, report.state(report.raw_dir) | {
             "sizes": file_sizes(unfinished)})
     except BaseException:
         store.discard(unfinished)
@@ -112,37 +125,69 @@ def check_corpus(corpus: Corpus, raw_dir: Path, store: IndexStore, allow_shrink:
         raise StoreError(f"{len(unreadable)} of {corpus.pages_read} pages could not be read "
                          f"(the first: {unreadable[0].source}, {unreadable[0].reason}).{kept}")
     served = len(store.state().get("documents", {}))
-    if served and len(corpus.documents) < served * SHRINK_LIMIT and not allow_shrink:
+    if served and corpus.document_count < served * SHRINK_LIMIT and not allow_shrink:
         raise StoreError(
             f"This would replace the {served} documents served now by "
-            f"{len(corpus.documents)} (from {raw_dir}). Nothing was switched. If the folder "
+            f"{corpus.document_count} (from {raw_dir}). Nothing was switched. If the folder "
             "is the right one and the pages are meant to go, run again with --allow-shrink.")
 
 
-def build(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
+@contextmanager
+def cleaning_cache(store: IndexStore) -> Iterator[CleaningCache]:
+    """The store's cleaning cache, which keeps only what a successful run used."""
+    store.root.mkdir(parents=True, exist_ok=True)
+    cache = CleaningCache(store.root / CACHE_FILE)
+    try:
+        yield cache
+        cache.prune()
+    finally:
+        cache.close()
+
+
+def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progress,
           wait: bool = False, on_wait: Callable[[str], None] = print,
-          allow_shrink: bool = False) -> Report:
-    """Clean every page and write a complete new generation, then switch to it."""
+          allow_shrink: bool = False, memory_mb: int = engine.WRITER_MEMORY_MB) -> Report:
+    """Clean every page and write a complete new generation, then switch to it.
+
+    Pages are cleaned again only where the cleaning cache has no answer for their bytes and
+    for what the corpus says about them; documents stream from the cache into the writer.
+    """
     started = time.perf_counter()
     report = Report("build", raw_dir)
-    with store.lock("build", wait, on_wait):
-        corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
+    with store.lock("build", wait, on_wait), cleaning_cache(store) as cache:
+        corpus = clean_folder(raw_dir, cache, progress=progress)
         check_corpus(corpus, raw_dir, store, allow_shrink)
         report.describe(corpus)
-        report.generation = write_generation(store, corpus, raw_dir, lambda folder: (
-            engine.write_index(folder, corpus.documents, lambda it: progress(it, "indexing"))))
-        report.added = len(corpus.documents)
+
+        def write_all(folder: Path) -> None:
+            vocabulary: Counter[str] = Counter()
+            documents = SizedIterable(report.count(corpus.documents()), corpus.document_count)
+            engine.write_index(folder, _counting_words(progress(documents, "indexing"),
+                                                       vocabulary), memory_mb)
+            engine.write_vocabulary(folder, vocabulary)
+
+        report.generation = write_generation(store, corpus, report, write_all)
+        report.added = corpus.document_count
     report.seconds = time.perf_counter() - started
     return report
 
 
-def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
+def _counting_words(documents: Iterable[tuple[DocumentFacts, CleanDocument | None]],
+                    vocabulary: Counter[str]) -> Iterator[CleanDocument]:
+    for _, document in documents:
+        assert document is not None  # a build asks for every document
+        vocabulary.update(engine.written_words(document.title, document.body))
+        yield document
+
+
+def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progress,
            wait: bool = False, on_wait: Callable[[str], None] = print,
-           allow_shrink: bool = False) -> Report:
+           allow_shrink: bool = False, memory_mb: int = engine.WRITER_MEMORY_MB) -> Report:
     """Re-index only the documents that are new, changed or gone.
 
-    Repeated blocks are learned again from all pages (counting is cheap), so a page whose own
-    file did not change is re-indexed too when what the corpus says about its sidebar did.
+    What the corpus says about each page is worked out again from all pages (counting is
+    cheap), and a page is cleaned again only when its bytes or those facts changed (the
+    cleaning cache); a document is rewritten only when its content hash changed.
     """
     started = time.perf_counter()
     report = Report("update", raw_dir)
@@ -152,31 +197,48 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress = no_progress,
             raise StoreError(f"There is no index in {store.root} to update yet. "
                              f"Run `csto-index build {raw_dir} --index {store.root}` first.")
         previous = store.state()
-        if hash_raw_files(raw_dir) == previous.get("files"):
-            report.up_to_date = True
-            report.generation = store.current_name()
-            report.seconds = time.perf_counter() - started
-            return report
-        corpus = clean_corpus(raw_dir, progress=lambda it: progress(it, "reading pages"))
-        check_corpus(corpus, raw_dir, store, allow_shrink)
-        report.describe(corpus)
-        old = previous.get("documents", {})
-        new = {d.doc_id: d for d in corpus.documents}
+        with cleaning_cache(store) as cache:
+            pages = PagesRead(raw_dir, *read_pages(raw_dir, cache, progress=progress))
+            if pages.file_hashes == previous.get("files"):
+                report.up_to_date = True
+                report.generation = store.current_name()
+                report.seconds = time.perf_counter() - started
+                return report
+            corpus = clean_pages(pages, cache, progress)
+            check_corpus(corpus, raw_dir, store, allow_shrink)
+            report.describe(corpus)
+            old = previous.get("documents", {})
 
-        def apply_changes(folder: Path) -> None:
-            shutil.copytree(current, folder, dirs_exist_ok=True)
-            with engine.writing(folder) as writer:
-                for doc_id in old.keys() - new.keys():
-                    writer.delete(doc_id)
-                    report.deleted += 1
-                for doc_id, document in progress(new.items(), "indexing"):
-                    if doc_id not in old:
-                        writer.add(document)
-                        report.added += 1
-                    elif old[doc_id] != document.content_hash:
-                        writer.replace(document)
-                        report.changed += 1
+            def unchanged(facts: DocumentFacts) -> bool:
+                return old.get(facts.doc_id) == facts.content_hash
 
-        report.generation = write_generation(store, corpus, raw_dir, apply_changes)
+            def apply_changes(folder: Path) -> None:
+                engine.copy_generation(current, folder)
+                served = engine.read_vocabulary(current)
+                vocabulary = Counter(served.counts)
+                gone: set[str] = set()
+                documents = report.count(corpus.documents(unchanged))
+                with engine.writing(folder, memory_mb=memory_mb) as writer:
+                    for facts, document in progress(SizedIterable(
+                            documents, corpus.document_count), "indexing"):
+                        known = old.get(facts.doc_id)
+                        if document is None or known == facts.content_hash:
+                            continue
+                        if known is None:
+                            writer.add(document)
+                            report.added += 1
+                        else:
+                            writer.replace(document)
+                            gone.add(document.doc_id)
+                            report.changed += 1
+                        vocabulary.update(engine.written_words(document.title, document.body))
+                    deleted = old.keys() - report.contents.keys()
+                    for doc_id in deleted:
+                        writer.delete(doc_id)
+                    report.deleted = len(deleted)
+                vocabulary.subtract(engine.words_of_documents(current, gone | deleted))
+                engine.write_vocabulary(folder, vocabulary, served.terms)
+
+            report.generation = write_generation(store, corpus, report, apply_changes)
     report.seconds = time.perf_counter() - started
     return report

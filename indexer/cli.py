@@ -16,7 +16,7 @@ from tqdm import tqdm
 from indexer import engine
 from indexer.builder import Report, build, update
 from indexer.people import RegistryError
-from indexer.pipeline import Corpus, clean_corpus
+from indexer.pipeline import CleanedFolder, clean_corpus
 from indexer.store import IndexStore, StoreError
 
 T = TypeVar("T")
@@ -59,14 +59,21 @@ shrink_option = click.option(
          "(without it such a build stops: an empty or mistyped folder must not empty the "
          "index).")
 
+memory_option = click.option(
+    "--memory-mb", type=click.IntRange(min=16), default=engine.WRITER_MEMORY_MB,
+    show_default=True,
+    help="Memory for the index writer's buffers, all its processes together (more is "
+         "somewhat faster on large folders; the cleaner's own memory is apart).")
+
 
 def _run(command: str, raw_dir: Path, index_dir: Path, wait: bool,
-         allow_shrink: bool) -> Report:
+         allow_shrink: bool, memory_mb: int) -> Report:
     store = IndexStore(index_dir)
     operation = build if command == "build" else update
     try:
         return operation(raw_dir, store, progress_bar, wait,
-                         lambda message: click.echo(message, err=True), allow_shrink)
+                         lambda message: click.echo(message, err=True), allow_shrink,
+                         memory_mb)
     except (StoreError, RegistryError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -81,14 +88,16 @@ def _run(command: str, raw_dir: Path, index_dir: Path, wait: bool,
 @index_option
 @wait_option
 @shrink_option
-def build_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool) -> None:
+@memory_option
+def build_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool,
+                  memory_mb: int) -> None:
     """Clean every page of RAW_DIR and build a complete new index.
 
     The new index is written beside the one being served and replaces it in one step at
     the end, so searches never see a half-built index. Pages that cannot be read are
     skipped and listed; all the others are indexed.
     """
-    print_report(_run("build", raw_dir, index_dir, wait, allow_shrink))
+    print_report(_run("build", raw_dir, index_dir, wait, allow_shrink, memory_mb))
 
 
 @main.command("update")
@@ -96,13 +105,15 @@ def build_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool
 @index_option
 @wait_option
 @shrink_option
-def update_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool) -> None:
+@memory_option
+def update_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool,
+                   memory_mb: int) -> None:
     """Re-index only the pages of RAW_DIR that are new, changed or deleted.
 
     Changes are found by content hash. The sidebar and footer blocks are learned again from
     all pages, so pages whose cleaning changes because of new pages are re-indexed as well.
     """
-    print_report(_run("update", raw_dir, index_dir, wait, allow_shrink))
+    print_report(_run("update", raw_dir, index_dir, wait, allow_shrink, memory_mb))
 
 
 @main.command()
@@ -136,7 +147,7 @@ def extract(raw_dir: Path, explain_files: tuple[str, ...]) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
-def _explain(corpus: Corpus, files: tuple[str, ...]) -> None:
+def _explain(corpus: CleanedFolder, files: tuple[str, ...]) -> None:
     wanted = {Path(name).as_posix().removeprefix("./") for name in files}
     explained = [e for e in corpus.explanations if "all" in wanted or e.source in wanted]
     missing = wanted - {"all"} - {e.source for e in explained}
@@ -183,7 +194,8 @@ def print_report(report: Report) -> None:
         return
     click.echo(f"{report.command} finished in {report.seconds:.1f} s: "
                f"generation {report.generation} is now served.")
-    click.echo(f"pages read:        {report.pages_read}")
+    click.echo(f"pages read:        {report.pages_read} ({report.pages_cleaned} cleaned now, "
+               "the others as in a past run)")
     click.echo(f"pages skipped:     {len(report.skipped)}")
     for skipped in report.skipped:
         click.echo(f"  - {skipped.source}: {skipped.reason}")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from indexer.blocks import block_key
@@ -27,53 +29,71 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))
 
 
-def same_page(one: CleanDocument, other: CleanDocument) -> bool:
-    if one.url and other.url and canonical_url(one.url) == canonical_url(other.url):
+class Copy(NamedTuple):
+    """What comparing saved copies of pages needs of each (not the whole body)."""
+
+    url: str | None  # canonical_url of the page's address
+    title: str | None
+    date: date | None
+    body_head: str  # block_key(body)[:BODY_PREFIX_CHARS]
+
+    @classmethod
+    def of(cls, url: str | None, title: str | None, when: date | None, body: str) -> Copy:
+        return cls(canonical_url(url) if url else None, title, when,
+                   block_key(body)[:BODY_PREFIX_CHARS])
+
+
+def same_page(one: Copy, other: Copy) -> bool:
+    if one.url and other.url and one.url == other.url:
         return True
     if block_key(one.title or "") != block_key(other.title or ""):
         return False
     if one.date and other.date and one.date != other.date:
         return False
-    body, other_body = block_key(one.body), block_key(other.body)
-    if not one.title and not (body and other_body):
+    if not one.title and not (one.body_head and other.body_head):
         return False
-    shorter, longer = sorted((body, other_body), key=len)
-    return longer.startswith(shorter) or body[:BODY_PREFIX_CHARS] == other_body[:BODY_PREFIX_CHARS]
+    # The same beginning, or one copy cut short (before BODY_PREFIX_CHARS: a longer text
+    # that starts with a shorter one starts with its whole head).
+    shorter, longer = sorted((one.body_head, other.body_head), key=len)
+    return longer.startswith(shorter)
 
 
-def _bucket(document: CleanDocument) -> str:
+def _bucket(copy: Copy) -> str:
     """Copies of a page share this key: its title, or for an untitled page the beginning of
     its text (so untitled pages are not each compared with all the others)."""
-    if document.title:
-        return block_key(document.title)
-    return "\0" + block_key(document.body)[:UNTITLED_PREFIX_CHARS]
+    if copy.title:
+        return block_key(copy.title)
+    return "\0" + copy.body_head[:UNTITLED_PREFIX_CHARS]
 
 
-def merge_duplicates(documents: Sequence[CleanDocument]) -> list[CleanDocument]:
-    """Keep the fullest copy of each page and record the others on it."""
-    groups: list[list[CleanDocument]] = []
-    by_title: dict[str, list[list[CleanDocument]]] = {}
-    by_url: dict[str, list[CleanDocument]] = {}
-    for document in documents:
-        candidates = by_title.get(_bucket(document), [])
-        if document.url and canonical_url(document.url) in by_url:
-            candidates = [by_url[canonical_url(document.url)], *candidates]
-        group = next((g for g in candidates if any(same_page(document, d) for d in g)), None)
+def group_copies(copies: Sequence[Copy]) -> list[list[int]]:
+    """Which copies hold the same page, as groups of indexes in order of first appearance."""
+    groups: list[list[int]] = []
+    by_title: dict[str, list[list[int]]] = {}
+    by_url: dict[str, list[int]] = {}
+    for number, copy in enumerate(copies):
+        candidates = by_title.get(_bucket(copy), [])
+        if copy.url and copy.url in by_url:
+            candidates = [by_url[copy.url], *candidates]
+        group = next((g for g in candidates if any(same_page(copy, copies[i]) for i in g)),
+                     None)
         if group is None:
             group = []
             groups.append(group)
-            by_title.setdefault(_bucket(document), []).append(group)
-        group.append(document)
-        if document.url:
-            by_url.setdefault(canonical_url(document.url), group)
-    merged = []
-    for group in groups:
-        keeper = max(group, key=lambda d: (len(d.body), d.date is not None, -len(d.source)))
-        if keeper.title is None:  # the fullest copy was cut before its title: another has it
-            titled = max((d for d in group if d.title), key=lambda d: len(d.title or ""),
-                         default=None)
-            if titled is not None:
-                keeper = replace(keeper, title=titled.title, date=keeper.date or titled.date)
-        others = [d for d in group if d is not keeper]
-        merged.append(keeper.with_duplicates(others) if others else keeper)
-    return merged
+            by_title.setdefault(_bucket(copy), []).append(group)
+        group.append(number)
+        if copy.url:
+            by_url.setdefault(copy.url, group)
+    return groups
+
+
+def merge_group(group: Sequence[CleanDocument]) -> CleanDocument:
+    """Keep the fullest copy of a page and record the others on it."""
+    keeper = max(group, key=lambda d: (len(d.body), d.date is not None, -len(d.source)))
+    if keeper.title is None:  # the fullest copy was cut before its title: another has it
+        titled = max((d for d in group if d.title), key=lambda d: len(d.title or ""),
+                     default=None)
+        if titled is not None:
+            keeper = replace(keeper, title=titled.title, date=keeper.date or titled.date)
+    others = [d for d in group if d is not keeper]
+    return keeper.with_duplicates(others) if others else keeper

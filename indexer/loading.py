@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -82,9 +83,12 @@ def read_manifest(raw_dir: Path) -> Manifest:
     return manifest
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+
+
 def is_web_address(url: object) -> bool:
     return isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) < 2048 \
-        and not any(ch.isspace() or ord(ch) < 32 for ch in url)
+        and _SPACE_OR_CONTROL.search(url) is None
 
 
 def find_raw_files(raw_dir: Path) -> Iterator[Path | Skipped]:
@@ -142,6 +146,9 @@ def _source_name(path: Path, raw_dir: Path) -> str:
 
 
 def relative_source(path: Path, raw_dir: Path) -> str:
+    folder, full = str(raw_dir), str(path)
+    if full.startswith(folder + os.sep) and os.sep == "/":  # the walk's paths: no parsing
+        return full[len(folder) + 1:]
     return path.relative_to(raw_dir).as_posix()
 
 
@@ -149,8 +156,9 @@ def read_page_bytes(path: Path, raw_dir: Path, max_bytes: int) -> bytes | Skippe
     """The file's bytes, or why it cannot be used."""
     source = relative_source(path, raw_dir)
     try:
-        real = path.resolve(strict=True)
-        if not real.is_relative_to(raw_dir.resolve()):
+        # Folders are walked without following links, so only a linked file can lead out.
+        real = path.resolve(strict=True) if path.is_symlink() else path
+        if real is not path and not real.is_relative_to(raw_dir.resolve()):
             return Skipped(source, "it is a link to a file outside the raw folder")
         status = real.stat()
         if not stat.S_ISREG(status.st_mode):
@@ -171,11 +179,14 @@ def read_page_bytes(path: Path, raw_dir: Path, max_bytes: int) -> bytes | Skippe
     return data
 
 
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
+
+
 def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) // 20
 
 
@@ -231,15 +242,3 @@ def parse_html(data: bytes, source: str, file_hash: str) -> RawPage:
         blocks = blocks[1:]  # a <title> outside <head> in sloppy HTML
     safe_url = url if is_web_address(url) else None
     return RawPage(source, tuple(blocks), file_hash, safe_url, title_hint)
-
-
-def hash_raw_files(raw_dir: Path) -> dict[str, str]:
-    """sha256 of every page file that can be read: what `update` compares to see changes."""
-    hashes = {}
-    for path in find_raw_files(raw_dir):
-        if isinstance(path, Skipped):
-            continue
-        data = read_page_bytes(path, raw_dir, DEFAULT_MAX_BYTES)
-        if not isinstance(data, Skipped):
-            hashes[relative_source(path, raw_dir)] = hashlib.sha256(data).hexdigest()
-    return hashes

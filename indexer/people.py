@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -90,9 +91,9 @@ class Official:
     country: str = ""
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A name as written: a given name (or initials) and a surname."""
+class Mention(NamedTuple):
+    """A name as written: a given name (or initials) and a surname (a tuple: the cleaning
+    cache holds hundreds of thousands, and tuples load fast)."""
 
     given: str  # a given name, or initials such as "I.N."
     surname: str

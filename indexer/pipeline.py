@@ -1,31 +1,49 @@
 """The cleaner: load -> blocks -> repeated blocks -> title and date -> people -> document.
 
 Each stage is a pure function of its input (and, for the corpus-wide ones, of the statistics
-learned from all pages), so each can be tested alone; this module only chains them.
+learned from all pages), so each can be tested alone; this module only chains them, and keeps
+what each stage produced in a `CleaningCache` under the inputs it was produced from. A run
+over a folder that changed a little therefore recomputes only the pages whose own bytes, or
+whose `PageFacts` (what the corpus says about their blocks and words), changed; the
+corpus-wide stages (counting, people, copies) run over small per-page values in memory, and
+documents are put together one at a time as they are written, so that memory does not grow
+with the text of the corpus.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from indexer.blocks import analysis_text, block_key
-from indexer.boilerplate import BlockStats, learn_block_stats, page_keys
-from indexer.dedupe import merge_duplicates
+from indexer.boilerplate import (
+    PageFacts,
+    PageShape,
+    WordClasses,
+    learn_block_stats,
+    shape_of,
+)
+from indexer.cleaning_cache import CleaningCache, cleaner_version, entry_key
+from indexer.dedupe import Copy, group_copies, merge_group
 from indexer.document import CleanDocument, is_listing_url
 from indexer.explain import Explanation
 from indexer.loading import (
     DEFAULT_MAX_BYTES,
+    Manifest,
     RawPage,
     Skipped,
     find_raw_files,
     load_page,
     read_manifest,
+    read_page_bytes,
+    relative_source,
 )
 from indexer.people import (
     Mention,
@@ -39,38 +57,45 @@ from indexer.people import (
 from indexer.structure import Layout, Role, find_layout, is_item_list
 
 T = TypeVar("T")
+Progress = Callable[[Iterable[T], str], Iterable[T]]
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
+# Below this many pages to clean, starting worker processes costs more than it saves.
+PARALLEL_FROM_PAGES = 2000
+WORKERS = min(2, os.cpu_count() or 1)
+DOCUMENTS_PER_LOOKUP = 500
+
+
+def no_progress(items: Iterable[T], _label: str) -> Iterable[T]:
+    return items
 
 
 @dataclass(frozen=True)
 class Draft:
     """A page once its layout is known, before people are resolved corpus-wide."""
 
-    page: RawPage
+    source: str
+    url: str | None
+    file_hash: str
+    block_count: int
     layout: Layout  # its roles' reasons are kept only when explaining (they cost memory)
     body_blocks: tuple[str, ...]
     mentions: tuple[Mention, ...]
     roles: tuple[Role, ...]
+    warnings: tuple[str, ...]
 
 
-@dataclass
-class Corpus:
-    """Everything a run of the cleaner produced, for the index and for the report."""
+class DraftSummary(NamedTuple):
+    """What the corpus-wide stages read of a draft: people, copies, roles (not the body)."""
 
-    documents: list[CleanDocument]
-    pages_read: int
-    skipped: list[Skipped] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    stats: BlockStats = field(default_factory=BlockStats)
-    roles: Counter[str] = field(default_factory=Counter)  # blocks per role, for the report
-    explanations: list[Explanation] = field(default_factory=list)
-    # Every spelling of each canonical person: the registry's and the corpus's own.
-    spellings: dict[str, list[str]] = field(default_factory=dict)
+    copy: Copy
+    mentions: tuple[Mention, ...]
+    roles: tuple[tuple[str, int], ...]  # blocks per role
+    word_classes: WordClasses  # the draft holds while these words keep their class
 
 
-def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon,
+def draft_page(page: RawPage, facts: PageFacts, common: frozenset[int], lexicon: NameLexicon,
                keep_reasons: bool = False) -> Draft:
-    layout = find_layout(page.blocks, stats, page.title_hint)
+    layout = find_layout(page.blocks, facts, common, page.title_hint)
     # The body keeps the text as the site wrote it (an image name glued to a paragraph
     # included); lines that are only an image's file name go.
     body = tuple(page.blocks[i] for i in layout.body_indexes())
@@ -81,7 +106,15 @@ def draft_page(page: RawPage, stats: BlockStats, lexicon: NameLexicon,
     roles = tuple(role.role for role in layout.roles)
     if not keep_reasons:
         layout = replace(layout, roles=())
-    return Draft(page, layout, body, tuple(mentions_in(article_text, lexicon)), roles)
+    return Draft(page.source, page.url, page.file_hash, len(page.blocks), layout, body,
+                 tuple(mentions_in(article_text, lexicon)), roles, page.warnings)
+
+
+def summarise(draft: Draft) -> DraftSummary:
+    copy = Copy.of(draft.url, draft.layout.title, draft.layout.date,
+                   "\n\n".join(draft.body_blocks))
+    roles = tuple(Counter(role.value for role in draft.roles).items())
+    return DraftSummary(copy, draft.mentions, roles, draft.layout.word_classes)
 
 
 def page_identity(page: RawPage, layout: Layout) -> str:
@@ -91,68 +124,50 @@ def page_identity(page: RawPage, layout: Layout) -> str:
                                                    if body else "")
 
 
+class Look(NamedTuple):
+    identity: str
+    word_classes: WordClasses  # it holds while these words keep their class
+
+
+def first_look(page: RawPage, facts: PageFacts, common: frozenset[int]) -> Look:
+    layout = find_layout(page.blocks, facts, common, page.title_hint)
+    return Look(page_identity(page, layout), layout.word_classes)
+
+
 def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
     people = people_in(draft.mentions, resolver)
     layout = draft.layout
     return CleanDocument(
-        source=draft.page.source,
+        source=draft.source,
         title=layout.title,
         date=layout.date,
         people=tuple(person.name for person in people),
         body="\n\n".join(draft.body_blocks),
-        url=draft.page.url,
+        url=draft.url,
         spellings=tuple(sorted({s for person in people for s in person.spellings})),
-        file_hashes=((draft.page.source, draft.page.file_hash),),
+        file_hashes=((draft.source, draft.file_hash),),
         sidebar_blocks=layout.sidebar_end,
-        footer_blocks=len(draft.page.blocks) - layout.body_end,
-        listing=is_listing_url(draft.page.url) or is_item_list(draft.body_blocks, layout.title),
-        warnings=draft.page.warnings,
+        footer_blocks=draft.block_count - layout.body_end,
+        listing=is_listing_url(draft.url) or is_item_list(draft.body_blocks, layout.title),
+        warnings=draft.warnings,
     )
 
 
-# Below this many pages, starting worker processes costs more than it saves.
-PARALLEL_FROM_PAGES = 2000
-WORKERS = min(2, os.cpu_count() or 1)
-
-
-def _in_parallel(function: Callable[..., T], items: Sequence[Any], *shared: object,
-                 progress: Callable[[Iterable[T]], Iterable[T]] = lambda it: it) -> list[T]:
-    """function(item, *shared) for every item, on all cores for large corpora."""
-    if len(items) < PARALLEL_FROM_PAGES or WORKERS < 2:
-        return list(progress(function(item, *shared) for item in items))
-    with ProcessPoolExecutor(WORKERS, initializer=_share, initargs=(function, shared)) as pool:
-        return list(progress(pool.map(_call_shared, items, chunksize=256)))
-
-
-_shared: tuple[Callable[..., object], tuple[object, ...]] | None = None
-
-
-def _share(function: Callable[..., object], shared: tuple[object, ...]) -> None:
-    global _shared
-    _shared = (function, shared)
-
-
-def _call_shared(item: object) -> object:
-    assert _shared is not None
-    function, shared = _shared
-    return function(item, *shared)
-
-
-def copies_share_identity(pages_keys: Sequence[Sequence[str]],
+def copies_share_identity(pages_keys: Sequence[Sequence[int]],
                           identities: list[str]) -> list[str]:
     """A page all of whose blocks stand in a longer page is a copy of it (cut shorter by
     the crawler, or saved again): it takes that page's identity, so that the blocks they
     share are not counted as repeated across articles (a section crawled three times would
     otherwise look like sidebar from top to bottom)."""
     counts = Counter(key for keys in pages_keys for key in set(keys))
-    rarest: dict[int, str] = {}
+    rarest: dict[int, int] = {}
     for number, keys in enumerate(pages_keys):
         own = set(keys[:-1])  # the last block may be cut short
         if len(own) >= 2:
             block = min(own, key=lambda key: (counts[key], key))
             if counts[block] >= 2:
                 rarest[number] = block
-    holders: dict[str, list[int]] = {block: [] for block in rarest.values()}
+    holders: dict[int, list[int]] = {block: [] for block in rarest.values()}
     for number, keys in enumerate(pages_keys):
         for key in set(keys) & holders.keys():
             holders[key].append(number)
@@ -169,62 +184,342 @@ def copies_share_identity(pages_keys: Sequence[Sequence[str]],
     return shared
 
 
-def first_look(page: RawPage, stats: BlockStats) -> str:
-    return page_identity(page, find_layout(page.blocks, stats, page.title_hint))
+
+
+# What the functions run by `_each` share: set once per worker process (or in this process).
+_shared: tuple[Callable[..., object], CleaningCache | Path, tuple[object, ...]] | None = None
+
+
+def _share(function: Callable[..., object], cache: CleaningCache | Path,
+           shared: tuple[object, ...]) -> None:
+    global _shared
+    _shared = (function, cache, shared)
+
+
+def _call_shared(item: object) -> object:
+    global _shared
+    assert _shared is not None
+    function, cache, shared = _shared
+    if isinstance(cache, Path):  # a worker opens its own connection, once
+        cache = CleaningCache(cache)
+        _shared = (function, cache, shared)
+    return function(item, cache, *shared)
+
+
+def _each(function: Callable[..., T], items: Sequence[Any], cache: CleaningCache,
+          *shared: object) -> Iterator[T]:
+    """function(item, cache, *shared) for every item, in order; on all cores when many."""
+    if len(items) < PARALLEL_FROM_PAGES or WORKERS < 2:
+        _share(function, cache, shared)
+        yield from map(_call_shared, items)  # type: ignore[misc]
+        return
+    cache.commit()  # the workers read what this process wrote
+    with ProcessPoolExecutor(WORKERS, initializer=_share,
+                             initargs=(function, cache.path, shared)) as pool:
+        yield from pool.map(_call_shared, items, chunksize=64)  # type: ignore[misc]
+
+
+def _load(path: Path, _cache: CleaningCache, raw_dir: Path, manifest: Manifest,
+          max_bytes: int) -> tuple[RawPage, PageShape] | Skipped:
+    page = load_page(path, raw_dir, manifest, max_bytes)
+    return page if isinstance(page, Skipped) else (page, shape_of(page.blocks))
+
+
+def _look(item: tuple[str, PageFacts], cache: CleaningCache, common: frozenset[int]) -> Look:
+    record, facts = item
+    return first_look(cache.page(record), facts, common)
+
+
+def _draft(item: tuple[str, PageFacts], cache: CleaningCache, common: frozenset[int],
+           lexicon: NameLexicon, keep_reasons: bool) -> Draft:
+    record, facts = item
+    return draft_page(cache.page(record), facts, common, lexicon, keep_reasons)
+
+
+class DocumentFacts(NamedTuple):
+    """What the report and the next update need of a document (not its text)."""
+
+    doc_id: str
+    content_hash: str
+    year: int | None
+    people: tuple[str, ...]
+    duplicates: int
+    sidebar_blocks: int
+    footer_blocks: int
+    file_hashes: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, document: CleanDocument) -> DocumentFacts:
+        return cls(document.doc_id, document.content_hash, document.year, document.people,
+                   len(document.duplicates), document.sidebar_blocks, document.footer_blocks,
+                   document.file_hashes)
 
 
 @dataclass
-class Cleaned:
-    documents: list[CleanDocument]
-    stats: BlockStats
-    roles: Counter[str]
-    explanations: list[Explanation]
-    spellings: dict[str, list[str]]
+class PageEntry:
+    """One readable page, as the corpus-wide stages hold it in memory."""
+
+    source: str
+    file_hash: str  # sha256 of the bytes read
+    record: str  # cache key of the page
+    shape: PageShape
+    warnings: tuple[str, ...]
+    draft: str = ""  # cache key of its draft
+    summary: DraftSummary | None = None
 
 
-def clean_pages(pages: Sequence[RawPage], lexicon: NameLexicon, explain: bool = False) -> Cleaned:
-    # Two passes: the first finds each page's article roughly, so that the second can count
-    # a paragraph once per article rather than once per saved copy of the same article.
-    keys = [page_keys(page.blocks) for page in pages]
-    first_stats = learn_block_stats(keys)
-    identities = copies_share_identity(keys, _in_parallel(first_look, pages, first_stats))
-    stats = learn_block_stats(keys, identities, first_stats.words)
-    drafts = _in_parallel(draft_page, pages, stats, lexicon, explain)
-    resolver = PeopleResolver(lexicon, (m for d in drafts for m in d.mentions))
-    documents = [finish_document(draft, resolver) for draft in drafts]
-    roles = Counter(role.value for draft in drafts for role in draft.roles)
-    explanations = [Explanation(d.page.source, d.page.blocks, d.layout.roles, doc.title,
-                                doc.date, doc.people)
-                    for d, doc in zip(drafts, documents, strict=True)] if explain else []
+def _record_key(source: str, file_hash: str, manifest: Manifest) -> str:
+    return entry_key("page", cleaner_version(), source, file_hash,
+                     manifest.urls.get(source, ""))
+
+
+def read_pages(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX_BYTES,
+               progress: Progress[Any] = no_progress,
+               ) -> tuple[list[PageEntry], list[Skipped], list[str]]:
+    """Every page below raw_dir, parsed only if its bytes are new to the cache."""
+    manifest = read_manifest(raw_dir)
+    found = list(find_raw_files(raw_dir))
+    skipped = [problem for problem in found if isinstance(problem, Skipped)]
+    slots: list[PageEntry | Skipped | None] = []
+    read: list[tuple[int, Path, str, str]] = []  # slot, path, source, sha256
+    for path in found:
+        if isinstance(path, Skipped):
+            continue
+        data = read_page_bytes(path, raw_dir, max_bytes)
+        if not isinstance(data, Skipped):
+            source = relative_source(path, raw_dir)
+            read.append((len(slots), path, source, hashlib.sha256(data).hexdigest()))
+        slots.append(data if isinstance(data, Skipped) else None)
+    records = [_record_key(source, file_hash, manifest) for _, _, source, file_hash in read]
+    misses: list[tuple[int, Path]] = []
+    for (slot, path, source, file_hash), record, stored in zip(
+            read, records, cache.shapes(records), strict=True):
+        if stored is None:
+            misses.append((slot, path))
+        else:
+            slots[slot] = PageEntry(source, file_hash, record, *stored)
+    loaded_pages = _each(_load, [path for _, path in misses], cache, raw_dir, manifest,
+                         max_bytes)
+    for (slot, _), loaded in zip(misses, progress(SizedIterable(loaded_pages, len(misses)),
+                                                  "reading pages"), strict=True):
+        if isinstance(loaded, Skipped):
+            slots[slot] = loaded
+            continue
+        # The key is of the bytes that were parsed (the file may have changed since).
+        page, shape = loaded
+        record = _record_key(page.source, page.file_hash, manifest)
+        cache.put_page(record, (shape, page.warnings), page)
+        slots[slot] = PageEntry(page.source, page.file_hash, record, shape, page.warnings)
+    cache.commit()
+    entries = [slot for slot in slots if isinstance(slot, PageEntry)]
+    skipped += [slot for slot in slots if isinstance(slot, Skipped)]
+    warnings = list(manifest.problems) + [f"{entry.source}: {warning}" for entry in entries
+                                          for warning in entry.warnings]
+    return entries, skipped, warnings
+
+
+def find_identities(entries: Sequence[PageEntry], cache: CleaningCache,
+                    progress: Progress[Any] = no_progress) -> tuple[list[str], frozenset[int]]:
+    """Which article each page holds, from a first look with blocks counted per saved page.
+
+    Two passes: this first one finds each page's article roughly, so that the second can
+    count a paragraph once per article rather than once per saved copy of the same article.
+    """
+    shapes = [entry.shape for entry in entries]
+    first = learn_block_stats(shapes)
+    common = first.common_words
+    keys = [entry_key(entry.record, signature) for entry, signature in zip(
+        entries, first.signatures(shapes), strict=True)]
+    looks: list[Look | None] = cache.looks(keys)
+    misses = [number for number, look in enumerate(looks)
+              if look is None or not look.word_classes.still_hold(common)]
+    looked = _each(_look, [(entries[n].record, first.facts(shapes[n])) for n in misses],
+                   cache, common)
+    for number, look in zip(misses, progress(SizedIterable(looked, len(misses)),
+                                             "looking at pages"), strict=True):
+        cache.put_look(keys[number], look)
+        looks[number] = look
+    cache.commit()
+    identities = [look.identity if look else "" for look in looks]
+    return copies_share_identity([entry.shape.keys.tolist() for entry in entries],
+                                 identities), common
+
+
+def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
+                common: frozenset[int], cache: CleaningCache, lexicon: NameLexicon,
+                lexicon_version: str, explain: bool = False,
+                progress: Progress[Any] = no_progress) -> int:
+    """Give every entry its draft (from the cache when its facts are those of a past run);
+    returns how many pages were cleaned now."""
+    shapes = [entry.shape for entry in entries]
+    stats = learn_block_stats(shapes, identities, common)
+    misses: list[tuple[int, PageFacts]] = []
+    for entry, signature in zip(entries, stats.signatures(shapes), strict=True):
+        entry.draft = entry_key(entry.record, signature, lexicon_version,
+                                "explain" if explain else "")
+    summaries = cache.summaries([entry.draft for entry in entries])
+    for number, (entry, summary) in enumerate(zip(entries, summaries, strict=True)):
+        entry.summary = summary
+        if summary is None or not summary.word_classes.still_hold(common):
+            misses.append((number, stats.facts(entry.shape)))
+    drafts = _each(_draft, [(entries[n].record, facts) for n, facts in misses], cache,
+                   common, lexicon, explain)
+    for (number, _), draft in zip(misses, progress(SizedIterable(drafts, len(misses)),
+                                                   "cleaning pages"), strict=True):
+        entries[number].summary = summarise(draft)
+        cache.put_draft(entries[number].draft, entries[number].summary, draft)
+    cache.commit()
+    return len(misses)
+
+
+@dataclass
+class Corpus:
+    """Everything a run of the cleaner produced; documents are put together when read."""
+
+    entries: list[PageEntry]
+    groups: list[list[int]]  # entries holding the same page: one document each
+    resolver: PeopleResolver
+    cache: CleaningCache
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # Every spelling of each canonical person: the registry's and the corpus's own.
+    spellings: dict[str, list[str]] = field(default_factory=dict)
+    pages_cleaned: int = 0  # pages whose layout was worked out now (not found in the cache)
+
+    @property
+    def pages_read(self) -> int:
+        return len(self.entries) + len(self.skipped)
+
+    @property
+    def document_count(self) -> int:
+        return len(self.groups)
+
+    @property
+    def roles(self) -> Counter[str]:
+        """Blocks per role the cleaner gave, for the report."""
+        counts: Counter[str] = Counter()
+        for entry in self.entries:
+            if entry.summary:
+                counts.update(dict(entry.summary.roles))
+        return counts
+
+    def _finished(self, number: int) -> CleanDocument:
+        return finish_document(self.cache.draft(self.entries[number].draft), self.resolver)
+
+    def _document_key(self, group: Sequence[int]) -> str:
+        """Everything a document is made of: its copies' drafts and who their names are."""
+        parts = []
+        for number in group:
+            entry = self.entries[number]
+            assert entry.summary is not None
+            people = people_in(entry.summary.mentions, self.resolver)
+            parts.append(entry.draft + repr([(p.name, p.spellings) for p in people]))
+        return entry_key("document", *parts)
+
+    def documents(self, unchanged: Callable[[DocumentFacts], bool] = lambda _facts: False,
+                  ) -> Iterator[tuple[DocumentFacts, CleanDocument | None]]:
+        """One document per page, put together from the cache one at a time, with its facts;
+        without the document when its facts (made of the same inputs as in a past run)
+        are `unchanged`."""
+        for start in range(0, len(self.groups), DOCUMENTS_PER_LOOKUP):
+            groups = self.groups[start:start + DOCUMENTS_PER_LOOKUP]
+            keys = [self._document_key(group) for group in groups]
+            for group, key, known in zip(groups, keys, self.cache.documents(keys), strict=True):
+                if known is not None and unchanged(known):
+                    yield known, None
+                    continue
+                document = merge_group([self._finished(number) for number in group])
+                facts = DocumentFacts.of(document)
+                self.cache.put_document(key, facts)
+                yield facts, document
+        self.cache.commit()
+
+    def explanations(self) -> Iterator[Explanation]:
+        for number, entry in enumerate(self.entries):
+            draft, document = self.cache.draft(entry.draft), self._finished(number)
+            yield Explanation(entry.source, self.cache.page(entry.record).blocks,
+                              draft.layout.roles, document.title, document.date,
+                              document.people)
+
+
+def registry_of(raw_dir: Path) -> tuple[NameLexicon, str]:
+    """The officials' registry (with the admin's additions) and a digest of those."""
+    override = raw_dir / REGISTRY_OVERRIDE
+    if not override.is_file():
+        return default_lexicon(), cleaner_version()
+    lexicon = load_lexicon(override)
+    return lexicon, cleaner_version() + hashlib.sha256(override.read_bytes()).hexdigest()
+
+
+@dataclass
+class PagesRead:
+    """The pages of a raw folder, read but not yet cleaned."""
+
+    raw_dir: Path
+    entries: list[PageEntry]
+    skipped: list[Skipped]
+    warnings: list[str]
+
+    @property
+    def file_hashes(self) -> dict[str, str]:
+        return {entry.source: entry.file_hash for entry in self.entries}
+
+
+def clean_folder(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress: Progress[Any] = no_progress, explain: bool = False) -> Corpus:
+    """Read and clean every page below raw_dir, reusing what the cache holds."""
+    pages = PagesRead(raw_dir, *read_pages(raw_dir, cache, max_bytes, progress))
+    return clean_pages(pages, cache, progress, explain)
+
+
+def clean_pages(pages: PagesRead, cache: CleaningCache, progress: Progress[Any] = no_progress,
+                explain: bool = False) -> Corpus:
+    """Clean pages that were read, reusing what the cache holds."""
+    entries, skipped, warnings = pages.entries, pages.skipped, pages.warnings
+    lexicon, lexicon_version = registry_of(pages.raw_dir)
+    identities, common = find_identities(entries, cache, progress)
+    cleaned = draft_pages(entries, identities, common, cache, lexicon, lexicon_version,
+                          explain, progress)
+    summaries = [entry.summary for entry in entries if entry.summary is not None]
+    mentions = [mention for summary in summaries for mention in summary.mentions]
+    resolver = PeopleResolver(lexicon, mentions)
     spellings: dict[str, set[str]] = {}
-    for mention in {m for draft in drafts for m in draft.mentions}:
+    for mention in set(mentions):
         person = resolver.resolve(mention)
         if person is not None:
             spellings.setdefault(person.name, set()).update(person.spellings)
-    return Cleaned(merge_duplicates(documents), stats, roles, explanations,
-                   {name: sorted(found) for name, found in sorted(spellings.items())})
+    groups = group_copies([summary.copy for summary in summaries])
+    return Corpus(entries, groups, resolver, cache, skipped, warnings,
+                  {name: sorted(found) for name, found in sorted(spellings.items())}, cleaned)
 
 
-def load_pages(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-               progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
-               ) -> tuple[list[RawPage], list[Skipped], list[str]]:
-    manifest = read_manifest(raw_dir)
-    found = list(find_raw_files(raw_dir))
-    paths = [path for path in found if not isinstance(path, Skipped)]
-    pages: list[RawPage] = []
-    skipped = [problem for problem in found if isinstance(problem, Skipped)]
-    warnings = list(manifest.problems)
-    for loaded in _in_parallel(load_page, paths, raw_dir, manifest, max_bytes,
-                               progress=_sized(progress, len(paths))):
-        if isinstance(loaded, Skipped):
-            skipped.append(loaded)
-        else:
-            pages.append(loaded)
-            warnings += [f"{loaded.source}: {warning}" for warning in loaded.warnings]
-    return pages, skipped, warnings
+@dataclass
+class CleanedFolder:
+    """A whole folder cleaned into a throwaway cache, for `extract` and tests."""
+
+    documents: list[CleanDocument]
+    skipped: list[Skipped]
+    warnings: list[str]
+    pages_read: int
+    explanations: list[Explanation]
 
 
-class _Sized:
+def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, explain: bool = False,
+                 ) -> CleanedFolder:
+    """Read and clean every page below raw_dir, with all documents in memory."""
+    with tempfile.TemporaryDirectory(prefix="csto-clean-") as folder:
+        cache = CleaningCache(Path(folder) / "cache.sqlite")
+        try:
+            corpus = clean_folder(raw_dir, cache, max_bytes, explain=explain)
+            documents = [document for _, document in corpus.documents() if document]
+            return CleanedFolder(documents, corpus.skipped, corpus.warnings,
+                                 corpus.pages_read,
+                                 list(corpus.explanations()) if explain else [])
+        finally:
+            cache.close()
+
+
+class SizedIterable:
     """An iterator that knows its length, so a progress bar can show a total."""
 
     def __init__(self, items: Iterable[Any], length: int) -> None:
@@ -235,21 +530,3 @@ class _Sized:
 
     def __len__(self) -> int:
         return self._length
-
-
-def _sized(progress: Callable[[Iterable[Any]], Iterable[Any]],
-           length: int) -> Callable[[Iterable[Any]], Iterable[Any]]:
-    return lambda items: progress(_Sized(items, length))
-
-
-def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
-                 lexicon: NameLexicon | None = None, explain: bool = False) -> Corpus:
-    """Read and clean every page below raw_dir."""
-    pages, skipped, warnings = load_pages(raw_dir, max_bytes, progress)
-    if lexicon is None:
-        override = raw_dir / REGISTRY_OVERRIDE
-        lexicon = load_lexicon(override) if override.is_file() else default_lexicon()
-    cleaned = clean_pages(pages, lexicon, explain)
-    return Corpus(cleaned.documents, len(pages) + len(skipped), skipped, warnings,
-                  cleaned.stats, cleaned.roles, cleaned.explanations, cleaned.spellings)

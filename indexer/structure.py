@@ -8,7 +8,7 @@ Every page of the site is laid out the same way:
     body paragraphs                                  (the first may start with a glued date)
     [footer: navigation, press secretary, contacts, image file names]
 
-The corpus statistics (`BlockStats`) say which blocks recur on other pages; the page's own
+The corpus statistics (`PageFacts`) say which blocks recur on other pages; the page's own
 structure (the title/date pair, date lines, repeats within the page, the shape of a title
 against the shape of a news lead, how a title relates to the paragraph under it) decides
 where the sidebar ends. A paragraph that is another page's sidebar item therefore survives as
@@ -28,7 +28,13 @@ from datetime import date
 from enum import Enum
 
 from indexer.blocks import analysis_text, block_key, is_image_name
-from indexer.boilerplate import BlockStats, content_words
+from indexer.boilerplate import (
+    NO_WORDS_ASKED,
+    PageEvidence,
+    PageFacts,
+    WordClasses,
+    content_words,
+)
 from indexer.dates import (
     DATE_SUFFIX,
     find_prose_date,
@@ -99,6 +105,8 @@ class Layout:
     body_start: int
     body_end: int  # blocks from here on are the footer
     roles: tuple[BlockRole, ...] = ()
+    # The words whose class (common or not) the layout depended on, and their class then.
+    word_classes: WordClasses = NO_WORDS_ASKED
 
     def body_indexes(self) -> list[int]:
         """The body's blocks, without the image file names standing among them."""
@@ -154,7 +162,7 @@ def title_pair_date(title: str, following: str, is_last: bool) -> tuple[bool, da
     return cut_copy, None
 
 
-def relatedness(title: str, following: Sequence[str], stats: BlockStats) -> float:
+def relatedness(title: str, following: Sequence[str], stats: PageEvidence) -> float:
     """Weighted share of the title's words that the next paragraphs use too."""
     words = content_words(title)
     total = sum(stats.word_weight(word) for word in words)
@@ -164,7 +172,7 @@ def relatedness(title: str, following: Sequence[str], stats: BlockStats) -> floa
     return sum(stats.word_weight(word) for word in words & nearby) / total
 
 
-def mutual_relatedness(one: str, other: str, stats: BlockStats) -> float:
+def mutual_relatedness(one: str, other: str, stats: PageEvidence) -> float:
     """Weighted share of words two paragraphs have in common, over the smaller one."""
     first, second = content_words(one), content_words(other)
     sizes = [sum(stats.word_weight(w) for w in words) for words in (first, second)]
@@ -185,7 +193,7 @@ def repeated_earlier_at(blocks: Sequence[str], index: int) -> int | None:
     return None
 
 
-def leading_sidebar_end(view: Sequence[str], stats: BlockStats) -> int:
+def leading_sidebar_end(view: Sequence[str], stats: PageEvidence) -> int:
     """End of the leading run of blocks that recur elsewhere or are sidebar date lines."""
     end = 0
     limit = min(len(view), HEADER_WINDOW)
@@ -231,7 +239,7 @@ def first_own_lead_repeat(view: Sequence[str]) -> tuple[int, int] | None:
     return None
 
 
-def choose_title(view: Sequence[str], start: int, stats: BlockStats) -> tuple[int | None, str]:
+def choose_title(view: Sequence[str], start: int, stats: PageEvidence) -> tuple[int | None, str]:
     """The title, given that the recurring sidebar ends at `start`; with the reason.
 
     The title is the heading-shaped line (or short sentence-shaped one) that the paragraph
@@ -287,7 +295,7 @@ def choose_title(view: Sequence[str], start: int, stats: BlockStats) -> tuple[in
     return None, ""
 
 
-def is_sidebar_only(view: Sequence[str], stats: BlockStats) -> bool:
+def is_sidebar_only(view: Sequence[str], stats: PageEvidence) -> bool:
     """A page the crawler cut inside its sidebar: unrelated news leads, then a cut line.
 
     Without a title anywhere, a run of complete news leads that share little with each
@@ -314,7 +322,7 @@ def is_item_list(body: Sequence[str], title: str | None) -> bool:
     return items * 2 >= len(body)
 
 
-def footer_start(view: Sequence[str], body_start: int, stats: BlockStats) -> int:
+def footer_start(view: Sequence[str], body_start: int, stats: PageEvidence) -> int:
     """Start of the trailing run of navigation, contact and other recurring tail blocks."""
     end = len(view)
     while end > body_start:
@@ -331,14 +339,14 @@ def footer_start(view: Sequence[str], body_start: int, stats: BlockStats) -> int
     return end
 
 
-def _title_echo(title: str | None, block: str, stats: BlockStats) -> bool:
+def _title_echo(title: str | None, block: str, stats: PageEvidence) -> bool:
     """A second wording of the title under it (the sub-sites print a translation)."""
     return (title is not None and is_title_like(block) and not _TEMPORAL_START.match(block)
             and relatedness(block, [title], stats) >= RELATED_IN_SIDEBAR)
 
 
 def body_date(view: Sequence[str], body: Sequence[int], title: str | None,
-              stats: BlockStats) -> date | None:
+              stats: PageEvidence) -> date | None:
     """The date the article's opening gives: a date line, a glued date, or its first sentence.
 
     Heading-shaped lines at the opening - a second wording of the title (the sub-sites print
@@ -357,9 +365,12 @@ def body_date(view: Sequence[str], body: Sequence[int], title: str | None,
     return parse_glued_date(lead) or find_prose_date(first_sentence(lead))
 
 
-def find_layout(blocks: Sequence[str], stats: BlockStats,
+def find_layout(blocks: Sequence[str], facts: PageFacts, common: frozenset[int],
                 title_hint: str | None = None) -> Layout:
+    """Where the article is on a page, from the page, its `PageFacts` and the corpus's
+    common words (`boilerplate.common_words`)."""
     view = [analysis_text(block) for block in blocks]
+    stats = PageEvidence(view, facts, common)
     roles: dict[int, BlockRole] = {}
     hint = analysis_text(title_hint) if title_hint else None
     title_index, when, body_start = _find_article(view, stats, hint, roles)
@@ -387,10 +398,10 @@ def find_layout(blocks: Sequence[str], stats: BlockStats,
         else:  # between the title and the body: the pair's repeated title
             roles[index] = BlockRole(Role.DATE, "the title repeated with its date")
     return Layout(sidebar_end, title, when, body_start, body_end,
-                  tuple(roles[i] for i in range(len(blocks))))
+                  tuple(roles[i] for i in range(len(blocks))), stats.asked)
 
 
-def _find_article(view: Sequence[str], stats: BlockStats, title_hint: str | None,
+def _find_article(view: Sequence[str], stats: PageEvidence, title_hint: str | None,
                   roles: dict[int, BlockRole]) -> tuple[int | None, date | None, int]:
     """(title index, date from the title's pattern, first body block) of the page's article."""
     if title_hint is not None and title_hint in view[:HEADER_WINDOW]:
@@ -434,7 +445,7 @@ def _find_article(view: Sequence[str], stats: BlockStats, title_hint: str | None
     return None, None, sidebar_end
 
 
-def _sidebar_reason(view: Sequence[str], sidebar_end: int, stats: BlockStats) -> list[str]:
+def _sidebar_reason(view: Sequence[str], sidebar_end: int, stats: PageEvidence) -> list[str]:
     reasons = []
     for index, block in enumerate(view[:sidebar_end]):
         seen = stats.pages_with(block)
@@ -449,11 +460,11 @@ def _sidebar_reason(view: Sequence[str], sidebar_end: int, stats: BlockStats) ->
     return reasons + [""] * (len(view) - sidebar_end)
 
 
-def _footer_reason(block: str, stats: BlockStats) -> str:
+def _footer_reason(block: str, stats: PageEvidence) -> str:
     if is_image_name(block):
         return "an image file name"
     if stats.repeats_in_tail(block):
-        return f"ends {stats.in_tail[block_key(block)] - 1} other page(s) too"
+        return f"ends {stats.tail_pages(block) - 1} other page(s) too"
     if _CONTACT.search(block):
         return "a contact line (press secretary, phone, e-mail)"
     return "a footer line cut short by the crawler"

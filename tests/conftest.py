@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.boilerplate import BlockStats, learn_block_stats, page_keys
+from indexer.boilerplate import PageFacts, learn_block_stats, shape_of
 from indexer.people import NameLexicon, load_lexicon
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,10 +67,13 @@ def lexicon() -> NameLexicon:
     return load_lexicon()
 
 
-def stats_for(*pages: str) -> BlockStats:
+def facts_for(page: str, *others: str) -> tuple[PageFacts, frozenset[int]]:
+    """What a corpus of `page` and `others` says about `page`, and its common words."""
     from indexer.blocks import split_blocks
 
-    return learn_block_stats([page_keys(split_blocks(page)) for page in pages])
+    shapes = [shape_of(split_blocks(text)) for text in (page, *others)]
+    stats = learn_block_stats(shapes)
+    return stats.facts(shapes[0]), stats.common_words
 
 
 def indexed(pages: dict[str, str], raw: Path, index: Path) -> Path:

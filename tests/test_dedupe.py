@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from indexer.dedupe import canonical_url, merge_duplicates
+from indexer.dedupe import Copy, canonical_url, group_copies, merge_group
 from indexer.document import CleanDocument
+
+
+def merge_duplicates(documents: list[CleanDocument]) -> list[CleanDocument]:
+    groups = group_copies([Copy.of(d.url, d.title, d.date, d.body) for d in documents])
+    return [merge_group([documents[number] for number in group]) for group in groups]
 
 
 def doc(source: str, body: str, title: str | None = "A title", url: str | None = None,

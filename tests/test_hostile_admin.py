@@ -13,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from indexer import builder
+from indexer.cleaning_cache import CleaningCache
 from indexer.cli import main
 from indexer.loading import MAX_DEPTH, read_manifest
 from indexer.people import RegistryError, load_lexicon
-from indexer.pipeline import load_pages
+from indexer.pipeline import read_pages
 from indexer.store import IndexStore, LockedError
 from tests.conftest import SIDEBAR_B, article, indexed
 
@@ -56,7 +57,7 @@ def test_odd_raw_trees_are_skipped_with_their_reason_and_the_rest_indexed(
         f.write(PAGE)
     os.close(fd)
     started = time.monotonic()
-    pages, skipped, _ = load_pages(raw)
+    pages, skipped, _ = read_pages(raw, CleaningCache(tmp_path / "cache.sqlite"))
     assert time.monotonic() - started < 30
     assert [page.source for page in pages] == ["good.txt"]
     reasons = {s.source.split("/")[0]: s.reason for s in skipped}
@@ -119,14 +120,14 @@ def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raw, store = one_page_index(tmp_path)
     served = store.current_name()
-    original = builder.clean_corpus
+    original = builder.clean_folder
 
     def clean_then_move(*args, **kwargs):  # type: ignore[no-untyped-def]
         corpus = original(*args, **kwargs)
         raw.rename(tmp_path / "moved")
         return corpus
 
-    monkeypatch.setattr(builder, "clean_corpus", clean_then_move)
+    monkeypatch.setattr(builder, "clean_folder", clean_then_move)
     with pytest.raises(builder.StoreError, match="disappeared during the build"):
         builder.build(raw, store)
     assert store.current_name() == served

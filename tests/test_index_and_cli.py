@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import builder, engine
+from indexer import builder, engine, pipeline
 from indexer.cli import main
 from indexer.store import LOCK_FILE, IndexStore
 from tests.conftest import SEEDS, SIDEBAR_B, article
@@ -202,18 +202,19 @@ def test_an_edit_made_while_the_index_is_built_is_picked_up_by_the_next_update(
             "A new page about the Council", "02.03.2021", "The Council met.",
             sidebar=SIDEBAR_B), "utf-8")
     page = raw / "extra" / "shoigu.txt"
-    original = builder.clean_corpus
+    original = pipeline.read_pages
 
-    def clean_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
-        corpus = original(*args, **kwargs)
+    def read_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        pages = original(*args, **kwargs)
         # The admin saves a correction after the page was read, before the build ends.
         page.write_text(page.read_text("utf-8").replace("Sergei Shoigu", "Sergei Shoigu "
                                                         "and Sergey Lavrov"), "utf-8")
-        return corpus
+        return pages
 
-    monkeypatch.setattr(builder, "clean_corpus", clean_then_edit)
-    getattr(builder, command)(raw, store)
-    monkeypatch.setattr(builder, "clean_corpus", original)
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "read_pages", read_then_edit)
+        patched.setattr(builder, "read_pages", read_then_edit)
+        getattr(builder, command)(raw, store)
     report = builder.update(raw, store)
     assert not report.up_to_date and report.changed == 1
     records = {r["title"]: r for r in engine.stored_documents(store.current())}

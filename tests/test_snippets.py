@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
-from indexer.document import CleanDocument
 from indexer.engine.analysis import WORD_PATTERN, analyse
 from indexer.engine.snippets import Marker
-from indexer.engine.writing import read_vocabulary, write_vocabulary
+from indexer.engine.writing import read_vocabulary, write_vocabulary, written_words
 
 TEXT = ("O'Brien met Brien on 23.12.2014The security's securities rose; 2019, 2019.5 and "
         "12,2019 Security-council l’Europe Europe’s insecurity İstanbul SECURED 2019")
@@ -25,7 +25,7 @@ def word_by_word(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]
 
 
 def marker_for(text: str, tmp_path: Path) -> Marker:
-    write_vocabulary(tmp_path, [CleanDocument("page.txt", None, None, (), text)])
+    write_vocabulary(tmp_path, Counter(written_words(None, text)))
     return Marker(read_vocabulary(tmp_path).forms)
 
 

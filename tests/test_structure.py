@@ -6,7 +6,7 @@ from datetime import date
 
 from indexer.blocks import split_blocks
 from indexer.structure import find_layout, is_title_like
-from tests.conftest import FOOTER, SIDEBAR_A, SIDEBAR_B, article, page_text, stats_for
+from tests.conftest import FOOTER, SIDEBAR_A, SIDEBAR_B, article, facts_for, page_text
 
 OTHER = article("The CSTO Joint Staff held staff talks", "28.04.2022",
                 "From April 26 to 28 of this year, the CSTO Joint Staff held staff talks.")
@@ -14,7 +14,7 @@ OTHER = article("The CSTO Joint Staff held staff talks", "28.04.2022",
 
 def layout_of(page: str, *corpus: str):  # type: ignore[no-untyped-def]
     blocks = split_blocks(page)
-    return blocks, find_layout(blocks, stats_for(page, *corpus))
+    return blocks, find_layout(blocks, *facts_for(page, *corpus))
 
 
 def body_of(page: str, *corpus: str) -> list[str]:
@@ -274,6 +274,7 @@ def test_a_kicker_above_the_title_on_a_page_without_sidebar() -> None:
 
 def test_an_html_heading_with_a_logo_word_is_the_title_without_it() -> None:
     blocks = split_blocks(page_text("odkb The Council met in Minsk", "The Council met on Monday."))
-    layout = find_layout(blocks, stats_for(page_text(*blocks)), "odkb The Council met in Minsk")
+    layout = find_layout(blocks, *facts_for(page_text(*blocks)),
+                         "odkb The Council met in Minsk")
     assert layout.title == "The Council met in Minsk"
     assert blocks[layout.body_start] == "The Council met on Monday."

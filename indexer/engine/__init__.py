@@ -18,18 +18,24 @@ from indexer.engine.searching import (
     Suggestion,
 )
 from indexer.engine.writing import (
+    WRITER_MEMORY_MB,
     IndexWriter,
+    copy_generation,
     document_count,
+    read_vocabulary,
     stored_documents,
+    words_of_documents,
     write_index,
     write_people,
     write_vocabulary,
     writing,
+    written_words,
 )
 
 __all__ = [
     "CACHE_MB",
     "SORTS",
+    "WRITER_MEMORY_MB",
     "FacetCount",
     "Hit",
     "IndexSearcher",
@@ -40,10 +46,14 @@ __all__ = [
     "SearchResult",
     "StoredDocument",
     "Suggestion",
+    "copy_generation",
     "document_count",
+    "read_vocabulary",
     "stored_documents",
+    "words_of_documents",
     "write_index",
     "write_people",
     "write_vocabulary",
     "writing",
+    "written_words",
 ]

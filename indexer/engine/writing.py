@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +20,7 @@ from indexer import schema
 from indexer.document import CleanDocument
 from indexer.engine.analysis import WORD_PATTERN, analyse, whoosh_schema
 
-WRITER_MEMORY_MB = 128  # per writer process
+WRITER_MEMORY_MB = 256  # for all writer processes of a build together (--memory-mb)
 # A full build writes with two processes (the machines have two cores): 1.4x faster at 1k
 # pages than one. Updates write few documents, and in one process.
 BUILD_PROCESSES = 2
@@ -55,13 +57,18 @@ def create_index(directory: Path) -> None:
 
 
 @contextmanager
-def writing(directory: Path, processes: int = 1) -> Iterator[IndexWriter]:
-    """A writer whose changes all become visible at once when the block ends without error."""
+def writing(directory: Path, processes: int = 1,
+            memory_mb: int = WRITER_MEMORY_MB) -> Iterator[IndexWriter]:
+    """A writer whose changes all become visible at once when the block ends without error.
+
+    `memory_mb` bounds the postings each writer process holds before it sorts them to disk.
+    """
     options: dict[str, Any] = {"procs": processes, "multisegment": True} if processes > 1 else {}
     # Separate segment files: a searcher reads them in place instead of copying a compound
     # file into memory (server RSS 3.7x lower at 10k pages, queries about 10% slower).
     options["compound"] = False
-    writer = index.open_dir(str(directory)).writer(limitmb=WRITER_MEMORY_MB, **options)
+    writer = index.open_dir(str(directory)).writer(
+        limitmb=max(16, memory_mb // max(processes, 1)), **options)
     try:
         yield IndexWriter(writer)
     except BaseException:
@@ -85,26 +92,57 @@ class IndexWriter:
 
 
 def write_index(directory: Path, documents: Iterable[CleanDocument],
-                progress: Callable[[Iterable[CleanDocument]], Iterable[CleanDocument]]
-                = lambda it: it) -> None:
+                memory_mb: int = WRITER_MEMORY_MB) -> None:
     create_index(directory)
-    with writing(directory, BUILD_PROCESSES) as writer:
-        for document in progress(documents):
+    with writing(directory, BUILD_PROCESSES, memory_mb) as writer:
+        for document in documents:
             writer.add(document)
 
 
-def write_vocabulary(directory: Path, documents: Iterable[CleanDocument]) -> None:
+def copy_generation(source: Path, target: Path) -> None:
+    """The files of a generation in another folder, as hard links where the file system
+    allows: Whoosh never rewrites a file it wrote (a commit writes new segment files and a
+    new table of contents), so the copy costs no disk and no time at 100k pages."""
+    for path in source.iterdir():
+        if path.is_file():
+            try:
+                os.link(path, target / path.name)
+            except OSError:
+                shutil.copy2(path, target / path.name)
+
+
+def written_words(title: str | None, body: str) -> list[str]:
+    """A document's words as the vocabulary counts them."""
+    return [word for word in _WORD.findall(f"{title or ''} {body}".lower())
+            if not word[0].isdigit()]
+
+
+def words_of_documents(directory: Path, doc_ids: Iterable[str]) -> Counter[str]:
+    """The vocabulary's counts of stored documents (those an update replaces or deletes)."""
+    counts: Counter[str] = Counter()
+    with index.open_dir(str(directory)).searcher() as searcher:
+        for doc_id in doc_ids:
+            stored = searcher.document(**{schema.ID.name: doc_id})
+            if stored is not None:
+                counts.update(written_words(stored.get(schema.TITLE.name),
+                                            stored.get(schema.BODY.name, "")))
+    return counts
+
+
+def write_vocabulary(directory: Path, counts: Counter[str],
+                     known_terms: Mapping[str, str] | None = None) -> None:
     """The words of all documents as written, lowercased, with their count and the term the
     index holds for each: for "Did you mean" suggestions, and for highlighting, which looks
     for a query term's written forms instead of analysing every word of a text.
 
-    Whoosh's own spelling option made builds 1.5x slower; a word count is nearly free.
+    Whoosh's own spelling option made builds 1.5x slower; a word count is nearly free. An
+    update adds the words of the documents it writes and takes away those it replaces.
     """
-    counts: Counter[str] = Counter()
-    for document in documents:
-        counts.update(_WORD.findall(f"{document.title or ''} {document.body}".lower()))
-    lines = (f"{word}\t{count}\t{_term_of(word)}\n" for word, count in counts.most_common()
-             if not word[0].isdigit())
+    ranked = sorted(((word, count) for word, count in counts.items() if count > 0),
+                    key=lambda item: (-item[1], item[0]))
+    terms = known_terms or {}
+    lines = (f"{word}\t{count}\t{terms[word] if word in terms else _term_of(word)}\n"
+             for word, count in ranked)
     (directory / VOCABULARY_FILE).write_text("".join(lines), encoding="utf-8")
 
 
@@ -126,6 +164,11 @@ def read_people(directory: Path) -> dict[str, list[str]]:
 class Vocabulary:
     counts: dict[str, int]  # written word -> occurrences
     forms: dict[str, tuple[str, ...]]  # term -> the written words it stands for
+
+    @property
+    def terms(self) -> dict[str, str]:
+        """Written word -> the term the index holds for it."""
+        return {word: term for term, words in self.forms.items() for word in words}
 
 
 def read_vocabulary(directory: Path) -> Vocabulary:

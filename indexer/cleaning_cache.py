@@ -1,0 +1,185 @@
+"""What the cleaner worked out, kept between runs so that an update redoes only what changed.
+
+Every entry is addressed by everything it was computed from, so an entry that is found is
+right by construction, and nothing has to be invalidated by hand:
+
+- a page: its source, the sha256 of the bytes read, its manifest URL, and the cleaner's code;
+- a first look at a page (which article it holds): the page and its `PageFacts` then;
+- a draft (layout, body, mentions of people): the page, its final `PageFacts` and the
+  registry of officials;
+- a document's facts (id, content hash, what the report counts): its copies' drafts and
+  the people their names were resolved to.
+
+Looks and drafts also record the words whose class (common or not) they depended on: one is
+used only while those words keep their class (the caller checks).
+
+The cache is one SQLite file beside the generations. It holds no state of its own: deleting
+it costs one slow build. Entries that the last run did not use are pruned at its end.
+Entries are pickled: the file is written and read only by the indexer, in the index folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+CACHE_FILE = "cleaning-cache.sqlite"
+_KEYS_PER_QUERY = 500  # SQLite allows 999 parameters in older builds
+_TABLES = {
+    "pages": "key TEXT PRIMARY KEY, shape BLOB NOT NULL, page BLOB NOT NULL",
+    "looks": "key TEXT PRIMARY KEY, look BLOB NOT NULL",
+    "drafts": "key TEXT PRIMARY KEY, summary BLOB NOT NULL, draft BLOB NOT NULL",
+    "documents": "key TEXT PRIMARY KEY, facts BLOB NOT NULL",
+}
+# Modules whose code decides what a page becomes (the engine's and the app's do not).
+_CLEANER_MODULES = ("blocks", "boilerplate", "dates", "document", "loading", "people",
+                    "pipeline", "structure")
+
+
+@cache
+def cleaner_version() -> str:
+    """A digest of the cleaner's code and data: entries of another version are not used."""
+    digest = hashlib.sha256()
+    package = resources.files("indexer")
+    for name in _CLEANER_MODULES:
+        digest.update(package.joinpath(f"{name}.py").read_bytes())
+    for item in sorted(package.joinpath("data").iterdir(), key=lambda item: item.name):
+        digest.update(item.name.encode() + item.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def entry_key(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def _pack(value: object) -> bytes:
+    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(data: bytes) -> Any:
+    return pickle.loads(zlib.decompress(data))
+
+
+def _disk_error(error: sqlite3.Error) -> OSError:
+    """SQLite's errors as the file errors they are, for the admin's report."""
+    if "full" in str(error):
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return OSError(f"the cleaning cache could not be written: {error}")
+
+
+class CleaningCache:
+    """One connection to the cache file; worker processes open their own."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:  # not a database (a damaged file): it is only a cache
+            for leftover in (path, path.with_name(path.name + "-wal"),
+                             path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            self._db = self._open()
+        self.used: dict[str, set[str]] = {table: set() for table in _TABLES}
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            for table, columns in _TABLES.items():
+                db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _get(self, table: str, column: str, key: str) -> bytes | str | None:
+        row = self._db.execute(f"SELECT {column} FROM {table} WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            self.used[table].add(key)
+        return None if row is None else row[0]
+
+    def _get_many(self, table: str, column: str, keys: Sequence[str]) -> list[Any]:
+        """The unpacked values of many keys (None where missing), in few queries."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start:start + _KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk))
+        self.used[table].update(found)
+        return [_unpack(found[key]) if key in found else None for key in keys]
+
+    def _put(self, table: str, key: str, values: tuple[object, ...]) -> None:
+        marks = ", ".join("?" * (len(values) + 1))
+        try:
+            self._db.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})",
+                             (key, *values))
+        except sqlite3.Error as error:
+            raise _disk_error(error) from error
+        self.used[table].add(key)
+
+    def commit(self) -> None:
+        try:
+            self._db.commit()
+        except sqlite3.Error as error:
+            raise _disk_error(error) from error
+
+    def shapes(self, keys: Sequence[str]) -> list[Any]:
+        return self._get_many("pages", "shape", keys)
+
+    def page(self, key: str) -> Any:
+        data = self._get("pages", "page", key)
+        return None if data is None else _unpack(data)  # type: ignore[arg-type]
+
+    def put_page(self, key: str, shape: object, page: object) -> None:
+        self._put("pages", key, (_pack(shape), _pack(page)))
+
+    def looks(self, keys: Sequence[str]) -> list[Any]:
+        return self._get_many("looks", "look", keys)
+
+    def put_look(self, key: str, look: object) -> None:
+        self._put("looks", key, (_pack(look),))
+
+    def summaries(self, keys: Sequence[str]) -> list[Any]:
+        return self._get_many("drafts", "summary", keys)
+
+    def draft(self, key: str) -> Any:
+        data = self._get("drafts", "draft", key)
+        return None if data is None else _unpack(data)  # type: ignore[arg-type]
+
+    def put_draft(self, key: str, summary: object, draft: object) -> None:
+        self._put("drafts", key, (_pack(summary), _pack(draft)))
+
+    def documents(self, keys: Sequence[str]) -> list[Any]:
+        return self._get_many("documents", "facts", keys)
+
+    def put_document(self, key: str, facts: object) -> None:
+        self._put("documents", key, (_pack(facts),))
+
+    def prune(self) -> int:
+        """Delete the entries this run did not use; returns how many."""
+        removed = 0
+        for table, used in self.used.items():
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used_keys (key TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM used_keys")
+            self._db.executemany("INSERT OR IGNORE INTO used_keys VALUES (?)",
+                                 ((key,) for key in used))
+            removed += self._db.execute(
+                f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used_keys)").rowcount
+        self._db.commit()
+        return removed

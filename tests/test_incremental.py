@@ -1,0 +1,93 @@
+"""`update` cleans again only what changed, and gives exactly what a full `build` gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from benchmarks.make_corpus import write_corpus
+from indexer import builder, engine
+from indexer.cleaning_cache import CACHE_FILE
+from indexer.engine.writing import PEOPLE_FILE, VOCABULARY_FILE
+from indexer.store import IndexStore
+from tests.conftest import SEEDS
+
+PAGES = 320
+HELD_BACK = 20  # pages added by the update
+
+
+def snapshot(store: IndexStore) -> tuple[list[dict[str, object]], str, str]:
+    """Everything a generation serves: stored documents, vocabulary and people."""
+    current = store.current()
+    assert current is not None
+    documents = sorted(engine.stored_documents(current), key=lambda record: str(record["id"]))
+    return (documents, (current / VOCABULARY_FILE).read_text("utf-8"),
+            (current / PEOPLE_FILE).read_text("utf-8"))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_an_update_equals_a_full_build_and_cleans_few_pages(tmp_path: Path) -> None:
+    raw, aside = tmp_path / "raw", tmp_path / "aside"
+    write_corpus(PAGES, raw, seed=11)
+    pages = sorted(raw.rglob("*.txt"))
+    aside.mkdir()
+    added = pages[-HELD_BACK:]
+    for page in added:
+        shutil.move(page, aside / page.name)
+    store = IndexStore(tmp_path / "index")
+    first = builder.build(raw, store)
+    assert first.pages_cleaned == first.pages_read
+
+    for page in added:  # new pages, with sidebars of other crawl days
+        shutil.move(aside / page.name, page)
+    for page in pages[:5]:  # deleted pages (some held the only other copy of a sidebar item)
+        page.unlink()
+    body_edit, title_edit, people_edit = pages[10], pages[20], pages[30]
+    paragraph = body_edit.read_text("utf-8").split("\n\n")[-5]
+    edit(body_edit, paragraph, paragraph + " A sentence added by the editors.")
+    title = title_edit.read_text("utf-8").split("\n\n")
+    heading = next(block for block in title if block.startswith(("The CSTO", "CSTO", "The ")))
+    edit(title_edit, heading, "Corrected: " + heading)
+    edit(people_edit, "Go back", "Stanislav Zas and Sergei Shoigu spoke.\n\nGo back")
+    # A page whose lead another page now shows in its sidebar: its own lead must stay.
+    lead = pages[40].read_text("utf-8").split("\n\n")
+    edit(pages[50], "Go back", lead[-4] + "\n\nGo back")
+
+    report = builder.update(raw, store)
+    print(f"update cleaned {report.pages_cleaned} of {report.pages_read} pages")
+    assert report.deleted >= 1 and report.added >= HELD_BACK - 1 and report.changed >= 3
+    # Only the pages that changed, and those whose blocks or words changed status.
+    assert report.pages_cleaned < report.pages_read // 3
+
+    rebuilt = IndexStore(tmp_path / "rebuilt")
+    builder.build(raw, rebuilt)
+    assert snapshot(store) == snapshot(rebuilt)
+    assert builder.update(raw, store).up_to_date
+
+
+def test_a_damaged_cleaning_cache_is_started_again(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    builder.build(SEEDS, store)
+    expected = snapshot(store)
+    (store.root / CACHE_FILE).write_bytes(b"not a database at all" * 100)
+    report = builder.build(SEEDS, store)
+    assert report.pages_cleaned == report.pages_read
+    assert snapshot(store) == expected
+
+
+def test_signatures_of_all_pages_are_those_of_each_page(tmp_path: Path) -> None:
+    """The update looks drafts up by signatures computed over all pages at once."""
+    from indexer.blocks import split_blocks
+    from indexer.boilerplate import learn_block_stats, shape_of
+
+    write_corpus(120, tmp_path, seed=4)
+    shapes = [shape_of(split_blocks(path.read_text("utf-8")))
+              for path in sorted(tmp_path.rglob("*.txt"))]
+    stats = learn_block_stats(shapes)
+    assert stats.signatures(shapes) == [stats.facts(shape).signature for shape in shapes]
+    assert any(any(stats.facts(shape).tail_repeats) for shape in shapes)
