@@ -1,9 +1,11 @@
 """Speed at scale: our indexer and search against tantivy, SQLite FTS5 and Datasette.
 
-    python benchmarks/bench.py --pages 10000 [--json] [--skip-http] [--requests 300]
+    python benchmarks/bench.py --pages 10000 [--long] [--json] [--skip-http] [--requests 300]
 
-In one run, on the same synthetic corpus (made by make_corpus.py if missing) and the same
-fixed query mix: indexing (pages/s, size, peak RSS), in-process query latency (ours: ranked
+In one run, on the same synthetic corpus (made by make_corpus.py if missing; --long: pages of
+1,000-1,500 words) and the same fixed query mix: indexing (pages/s, size, peak memory of the
+process tree as RSS and as PSS), the admin's updates (adding 1 page, then 20 more, then
+deleting them: seconds and pages cleaned again), in-process query latency (ours: ranked
 top 10 + year and person facet counts + highlighted snippets; the peers: the closest
 equivalent), and end-to-end HTTP latency and throughput at concurrency 1 and 8 for our app,
 a tantivy app on the same Starlette/uvicorn stack (tantivy_app.py) and Datasette over FTS5.
@@ -16,9 +18,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import importlib.metadata
+import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -34,12 +38,13 @@ from urllib.parse import quote, urlsplit
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.make_corpus import write_corpus  # noqa: E402
+from benchmarks.make_corpus import WORDS_PER_PAGE, write_corpus  # noqa: E402
 from benchmarks.querymix import Query, query_mix  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OUT = REPO / "benchmarks" / "out"
 PASSES = 3
+LONG_PAGE_WORDS = (1000, 1500)
 NEW_QUERIES_SEED = 8
 
 
@@ -53,15 +58,18 @@ def percentiles(samples: list[float]) -> dict[str, float]:
             "mean": statistics.fmean(ordered)}
 
 
-def process_tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
+def process_tree_mb(pid: int, field: str = "VmRSS") -> float:
+    """Memory of a process and all its descendants, in MB: resident (`VmRSS`, which counts
+    pages shared by forked workers once per process) or proportional (`Pss`, which splits
+    them between the processes sharing them, so the sum is what the tree really holds)."""
+    source = "status" if field == "VmRSS" else "smaps_rollup"
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines()
-                          if line.startswith("VmRSS"))
+            text = Path(f"/proc/{current}/{source}").read_text()
+            total += next(int(line.split()[1]) for line in text.splitlines()
+                          if line.startswith(field + ":"))
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
@@ -75,11 +83,16 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict[
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})}, cwd=REPO)
-    peak = [0.0]
+    peak = [0.0, 0.0]
 
     def sample() -> None:
-        while process.poll() is None:
-            peak[0] = max(peak[0], process_tree_rss_mb(process.pid))
+        # PSS is costly to read (every mapping of every process): every 10th sample only.
+        for tick in itertools.count():
+            if process.poll() is not None:
+                break
+            peak[0] = max(peak[0], process_tree_mb(process.pid))
+            if tick % 10 == 0:
+                peak[1] = max(peak[1], process_tree_mb(process.pid, "Pss"))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -90,8 +103,8 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict[
     if process.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr.decode()[-3000:]}")
     last = [line for line in stdout.decode().splitlines() if line.startswith("{")]
-    return {"seconds": seconds, "peak_rss_mb": peak[0],
-            "output": json.loads(last[-1]) if last else None}
+    return {"seconds": seconds, "peak_rss_mb": peak[0], "peak_pss_mb": peak[1],
+            "stdout": stdout.decode(), "output": json.loads(last[-1]) if last else None}
 
 
 def folder_mb(path: Path) -> float:
@@ -203,7 +216,7 @@ class Server:
         raise RuntimeError(f"{command[0]} did not answer in time")
 
     def rss_mb(self) -> float:
-        return process_tree_rss_mb(self.process.pid)
+        return process_tree_mb(self.process.pid)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -330,16 +343,52 @@ def _installed(name: str) -> bool:
     return True
 
 
-def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool) -> dict[str, Any]:
+UPDATE_PAGES = (1, 20)  # pages added by the measured updates, one update each
+_CLEANED = re.compile(r"\((\d+) cleaned now")
+
+
+def measure_updates(corpus: Path, index_dir: Path, words: tuple[int, int]) -> dict[str, Any]:
+    """`csto-index update` after adding 1 page, then 20 more, then deleting those 21."""
+    extra, added = OUT / f"extra-{words[0]}-{words[1]}", corpus / "zz-bench-added"
+    if not (extra / "manifest.jsonl").exists():
+        write_corpus(sum(UPDATE_PAGES), extra, seed=99, words=words)
+    new_pages = sorted(extra.rglob("*.txt"))
+    shutil.rmtree(added, ignore_errors=True)
+    added.mkdir()
+    results: dict[str, Any] = {}
+
+    def update(label: str) -> None:
+        result = run_measured([str(BIN / "csto-index"), "update", str(corpus), "--index",
+                               str(index_dir)])
+        cleaned = _CLEANED.search(result["stdout"])
+        results[label] = {"seconds": result["seconds"], "peak_pss_mb": result["peak_pss_mb"],
+                          "cleaned": int(cleaned.group(1)) if cleaned else None}
+
+    taken = 0
+    for count in UPDATE_PAGES:
+        for path in new_pages[taken:taken + count]:
+            shutil.copy(path, added / f"{taken}-{path.name}")
+            taken += 1
+        update(f"add {count}")
+    shutil.rmtree(added)
+    update(f"delete {taken}")
+    return results
+
+
+def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool,
+        words: tuple[int, int] | None = None) -> dict[str, Any]:
     OUT.mkdir(parents=True, exist_ok=True)
     tag = f"{pages // 1000}k" if pages % 1000 == 0 else str(pages)
+    if words:
+        tag += "-long"
     corpus, index_dir = OUT / f"corpus-{tag}", OUT / f"index-{tag}"
     tantivy_dir, fts_db = OUT / f"tantivy-{tag}", OUT / f"fts-{tag}.db"
     docs = OUT / f"docs-{tag}.jsonl"
     if not (corpus / "manifest.jsonl").exists():
-        write_corpus(pages, corpus, seed=1)
+        write_corpus(pages, corpus, seed=1, words=words or WORDS_PER_PAGE)
     files = sum(1 for _ in corpus.rglob("*.txt"))
-    report: dict[str, Any] = {"pages": pages, "files": files, "versions": versions()}
+    report: dict[str, Any] = {"pages": pages, "files": files, "versions": versions(),
+                              "words": list(words or WORDS_PER_PAGE)}
     for path in (index_dir, tantivy_dir):
         shutil.rmtree(path, ignore_errors=True)
     ours = run_measured([str(BIN / "csto-index"), "build", str(corpus), "--index",
@@ -350,12 +399,15 @@ def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool) -> dic
              for name, target in (("tantivy", tantivy_dir), ("fts5", fts_db))}
     report["build"] = {
         "ours": {"seconds": ours["seconds"], "pages_per_s": files / ours["seconds"],
-                 "size_mb": folder_mb(index_dir), "peak_rss_mb": ours["peak_rss_mb"]},
+                 "size_mb": folder_mb(index_dir), "peak_rss_mb": ours["peak_rss_mb"],
+                 "peak_pss_mb": ours["peak_pss_mb"]},
         **{name: {"seconds": result["seconds"], "pages_per_s": files / result["seconds"],
-                  "size_mb": folder_mb(target), "peak_rss_mb": result["peak_rss_mb"]}
+                  "size_mb": folder_mb(target), "peak_rss_mb": result["peak_rss_mb"],
+                  "peak_pss_mb": result["peak_pss_mb"]}
            for (name, result), target in zip(peers.items(), (tantivy_dir, fts_db),
                                              strict=True)},
     }
+    report["update"] = measure_updates(corpus, index_dir, words or WORDS_PER_PAGE)
     report["query"] = {
         name: run_measured([sys.executable, __file__, "--worker", name, "--pages", str(pages),
                             "--location", str(location)])["output"]
@@ -372,16 +424,25 @@ def ratio(mine: float, theirs: float) -> str:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    print(f"\n== {report['pages']:,} pages ({report['files']:,} files) ==  "
+    words = "-".join(map(str, report.get("words", WORDS_PER_PAGE)))
+    print(f"\n== {report['pages']:,} pages of {words} words ({report['files']:,} files) ==  "
           + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
     build = report["build"]
-    print("\nindexing           seconds  pages/s  size MB  peak RSS MB")
+    print("\nindexing           seconds  pages/s  size MB  peak RSS MB  peak PSS MB "
+          "(process tree)")
     for name, row in build.items():
         print(f"  {name:15} {row['seconds']:8.1f} {row['pages_per_s']:8.0f} "
-              f"{row['size_mb']:8.1f} {row['peak_rss_mb']:11.0f}")
+              f"{row['size_mb']:8.1f} {row['peak_rss_mb']:11.0f} {row['peak_pss_mb']:12.0f}")
     print(f"  ours is {ratio(build['ours']['seconds'], build['tantivy']['seconds'])} tantivy's "
           f"time, {ratio(build['ours']['seconds'], build['fts5']['seconds'])} FTS5's "
           "(ours includes cleaning the raw pages; the peers index the clean documents)")
+    if "update" in report:
+        print("\ncsto-index update   seconds  pages cleaned again  peak PSS MB")
+        for label, row in report["update"].items():
+            print(f"  {label:15} {row['seconds']:8.1f} {row['cleaned']:20} "
+                  f"{row['peak_pss_mb']:12.0f}")
+        print(f"  (a full build: {build['ours']['seconds']:.1f} s; the update's time includes "
+              "starting the command)")
     query = report["query"]
     print("\nin-process query ms   p50     p95     p99   phrase p95   first pass p50  p95"
           "   new queries p50  p95")
@@ -425,6 +486,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, action="append",
                         help="corpus size; repeat for several (default 10000)")
     parser.add_argument("--requests", type=int, default=300, help="HTTP requests per run")
+    parser.add_argument("--long", action="store_true",
+                        help="pages of 1,000-1,500 words (statements, interviews)")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-datasette", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -434,8 +497,8 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.pages[0], args.location)))
         return
-    reports = [run(pages, args.requests, args.skip_http, args.skip_datasette)
-               for pages in args.pages or [10000]]
+    reports = [run(pages, args.requests, args.skip_http, args.skip_datasette,
+                   LONG_PAGE_WORDS if args.long else None) for pages in args.pages or [10000]]
     for report in reports:
         print_report(report)
     if args.json:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -36,6 +36,7 @@ TAIL_BEGINNING_CHARS = 40  # a footer line cut by the crawler is recognised by t
 COMMON_SHARE = 0.2
 COMMON_WEIGHT = 0.01
 NO_PREFIX = 0  # `PageShape.beginnings` of a block too short to be compared by its beginning
+_NO_WORDS = np.zeros(0, np.uint32)
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -82,6 +83,10 @@ class PageShape:
     def identity(self) -> bytes:
         """Two saved copies of exactly the same page have the same."""
         return self.keys.tobytes()
+
+    def without_words(self) -> PageShape:
+        """The shape as kept in memory once its words are counted."""
+        return replace(self, words=_NO_WORDS)
 
     def __reduce__(self) -> tuple[object, ...]:
         # As bytes: kept by the thousand in the cleaning cache, and unpickled 10x faster.
@@ -226,13 +231,45 @@ class BlockStats:
                 for shape, start, end in zip(shapes, bounds[:-1], bounds[1:], strict=True)]
 
 
+class WordPages:
+    """On how many pages each word is, counted a batch of pages at a time: the pages'
+    words need not all be in memory at once (100k long pages hold 60M of them)."""
+
+    BATCH = 2048
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self._ids = np.zeros(0, np.uint32)
+        self._counts = np.zeros(0, np.int64)
+        self._pending: list[np.ndarray] = []
+
+    def add(self, words: np.ndarray) -> None:
+        self.pages += 1
+        self._pending.append(words)
+        if len(self._pending) >= self.BATCH:
+            self._merge()
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        pending = np.concatenate(self._pending)
+        ids, inverse = np.unique(np.concatenate((self._ids, pending)), return_inverse=True)
+        weights = np.concatenate((self._counts, np.ones(len(pending), np.int64)))
+        self._ids, self._counts = ids, np.bincount(inverse, weights, len(ids)).astype(np.int64)
+        self._pending = []
+
+    def common(self) -> frozenset[int]:
+        """Words on at least COMMON_SHARE of all pages (every saved copy counts)."""
+        self._merge()
+        floor = max(2.0, COMMON_SHARE * self.pages)
+        return frozenset(self._ids[self._counts >= floor].tolist())
+
+
 def common_words(shapes: Sequence[PageShape]) -> frozenset[int]:
-    """Words on at least COMMON_SHARE of all pages (every saved copy counts)."""
-    if not shapes:
-        return frozenset()
-    words = Counts.of(np.concatenate([shape.words for shape in shapes]))
-    floor = max(2.0, COMMON_SHARE * len(shapes))
-    return frozenset(words.ids[words.counts >= floor].tolist())
+    counter = WordPages()
+    for shape in shapes:
+        counter.add(shape.words)
+    return counter.common()
 
 
 def learn_block_stats(shapes: Sequence[PageShape], identities: Sequence[str] | None = None,

@@ -17,7 +17,6 @@ from indexer.loading import Skipped
 from indexer.pipeline import (
     Corpus,
     DocumentFacts,
-    PagesRead,
     Progress,
     SizedIterable,
     clean_folder,
@@ -198,7 +197,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
                              f"Run `csto-index build {raw_dir} --index {store.root}` first.")
         previous = store.state()
         with cleaning_cache(store) as cache:
-            pages = PagesRead(raw_dir, *read_pages(raw_dir, cache, progress=progress))
+            pages = read_pages(raw_dir, cache, progress=progress)
             if pages.file_hashes == previous.get("files"):
                 report.up_to_date = True
                 report.generation = store.current_name()

@@ -13,9 +13,10 @@ with the text of the corpus.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from indexer.boilerplate import (
     PageFacts,
     PageShape,
     WordClasses,
+    WordPages,
     learn_block_stats,
     shape_of,
 )
@@ -63,6 +65,8 @@ REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
 PARALLEL_FROM_PAGES = 2000
 WORKERS = min(2, os.cpu_count() or 1)
 DOCUMENTS_PER_LOOKUP = 500
+CHUNK = 64  # items sent to a worker process at a time
+CHUNKS_AHEAD = 3  # per worker
 
 
 def no_progress(items: Iterable[T], _label: str) -> Iterable[T]:
@@ -206,17 +210,32 @@ def _call_shared(item: object) -> object:
     return function(item, cache, *shared)
 
 
-def _each(function: Callable[..., T], items: Sequence[Any], cache: CleaningCache,
+def _call_chunk(chunk: list[object]) -> list[object]:
+    return [_call_shared(item) for item in chunk]
+
+
+def _each(function: Callable[..., T], items: Iterable[Any], count: int, cache: CleaningCache,
           *shared: object) -> Iterator[T]:
-    """function(item, cache, *shared) for every item, in order; on all cores when many."""
-    if len(items) < PARALLEL_FROM_PAGES or WORKERS < 2:
+    """function(item, cache, *shared) for each of `count` items, in order; on all cores when
+    there are many. Items are made, and results kept, only a few chunks ahead of the reader,
+    so memory does not grow with the corpus (`Executor.map` would submit them all)."""
+    if count < PARALLEL_FROM_PAGES or WORKERS < 2:
         _share(function, cache, shared)
         yield from map(_call_shared, items)  # type: ignore[misc]
         return
     cache.commit()  # the workers read what this process wrote
+    remaining = iter(items)
+    chunks = iter(lambda: list(itertools.islice(remaining, CHUNK)), [])
     with ProcessPoolExecutor(WORKERS, initializer=_share,
                              initargs=(function, cache.path, shared)) as pool:
-        yield from pool.map(_call_shared, items, chunksize=64)  # type: ignore[misc]
+        pending = deque(pool.submit(_call_chunk, chunk)
+                        for chunk in itertools.islice(chunks, WORKERS * CHUNKS_AHEAD))
+        while pending:
+            results = pending.popleft().result()
+            following = next(chunks, None)
+            if following is not None:
+                pending.append(pool.submit(_call_chunk, following))
+            yield from results  # type: ignore[misc]
 
 
 def _load(path: Path, _cache: CleaningCache, raw_dir: Path, manifest: Manifest,
@@ -268,14 +287,28 @@ class PageEntry:
     summary: DraftSummary | None = None
 
 
+@dataclass
+class PagesRead:
+    """The pages of a raw folder, read but not yet cleaned."""
+
+    raw_dir: Path
+    entries: list[PageEntry]
+    skipped: list[Skipped]
+    warnings: list[str]
+    common_words: frozenset[int]  # `word_id`s on many of the pages
+
+    @property
+    def file_hashes(self) -> dict[str, str]:
+        return {entry.source: entry.file_hash for entry in self.entries}
+
+
 def _record_key(source: str, file_hash: str, manifest: Manifest) -> str:
     return entry_key("page", cleaner_version(), source, file_hash,
                      manifest.urls.get(source, ""))
 
 
 def read_pages(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX_BYTES,
-               progress: Progress[Any] = no_progress,
-               ) -> tuple[list[PageEntry], list[Skipped], list[str]]:
+               progress: Progress[Any] = no_progress) -> PagesRead:
     """Every page below raw_dir, parsed only if its bytes are new to the cache."""
     manifest = read_manifest(raw_dir)
     found = list(find_raw_files(raw_dir))
@@ -292,14 +325,17 @@ def read_pages(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX
         slots.append(data if isinstance(data, Skipped) else None)
     records = [_record_key(source, file_hash, manifest) for _, _, source, file_hash in read]
     misses: list[tuple[int, Path]] = []
+    words = WordPages()
     for (slot, path, source, file_hash), record, stored in zip(
             read, records, cache.shapes(records), strict=True):
         if stored is None:
             misses.append((slot, path))
         else:
-            slots[slot] = PageEntry(source, file_hash, record, *stored)
-    loaded_pages = _each(_load, [path for _, path in misses], cache, raw_dir, manifest,
-                         max_bytes)
+            shape, warnings = stored
+            words.add(shape.words)
+            slots[slot] = PageEntry(source, file_hash, record, shape.without_words(), warnings)
+    loaded_pages = _each(_load, (path for _, path in misses), len(misses), cache, raw_dir,
+                         manifest, max_bytes)
     for (slot, _), loaded in zip(misses, progress(SizedIterable(loaded_pages, len(misses)),
                                                   "reading pages"), strict=True):
         if isinstance(loaded, Skipped):
@@ -309,32 +345,33 @@ def read_pages(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX
         page, shape = loaded
         record = _record_key(page.source, page.file_hash, manifest)
         cache.put_page(record, (shape, page.warnings), page)
-        slots[slot] = PageEntry(page.source, page.file_hash, record, shape, page.warnings)
+        words.add(shape.words)
+        slots[slot] = PageEntry(page.source, page.file_hash, record, shape.without_words(),
+                                page.warnings)
     cache.commit()
     entries = [slot for slot in slots if isinstance(slot, PageEntry)]
     skipped += [slot for slot in slots if isinstance(slot, Skipped)]
     warnings = list(manifest.problems) + [f"{entry.source}: {warning}" for entry in entries
                                           for warning in entry.warnings]
-    return entries, skipped, warnings
+    return PagesRead(raw_dir, entries, skipped, warnings, words.common())
 
 
-def find_identities(entries: Sequence[PageEntry], cache: CleaningCache,
-                    progress: Progress[Any] = no_progress) -> tuple[list[str], frozenset[int]]:
+def find_identities(entries: Sequence[PageEntry], common: frozenset[int], cache: CleaningCache,
+                    progress: Progress[Any] = no_progress) -> list[str]:
     """Which article each page holds, from a first look with blocks counted per saved page.
 
     Two passes: this first one finds each page's article roughly, so that the second can
     count a paragraph once per article rather than once per saved copy of the same article.
     """
     shapes = [entry.shape for entry in entries]
-    first = learn_block_stats(shapes)
-    common = first.common_words
+    first = learn_block_stats(shapes, common=common)
     keys = [entry_key(entry.record, signature) for entry, signature in zip(
         entries, first.signatures(shapes), strict=True)]
     looks: list[Look | None] = cache.looks(keys)
     misses = [number for number, look in enumerate(looks)
               if look is None or not look.word_classes.still_hold(common)]
-    looked = _each(_look, [(entries[n].record, first.facts(shapes[n])) for n in misses],
-                   cache, common)
+    looked = _each(_look, ((entries[n].record, first.facts(shapes[n])) for n in misses),
+                   len(misses), cache, common)
     for number, look in zip(misses, progress(SizedIterable(looked, len(misses)),
                                              "looking at pages"), strict=True):
         cache.put_look(keys[number], look)
@@ -342,7 +379,7 @@ def find_identities(entries: Sequence[PageEntry], cache: CleaningCache,
     cache.commit()
     identities = [look.identity if look else "" for look in looks]
     return copies_share_identity([entry.shape.keys.tolist() for entry in entries],
-                                 identities), common
+                                 identities)
 
 
 def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
@@ -353,7 +390,7 @@ def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
     returns how many pages were cleaned now."""
     shapes = [entry.shape for entry in entries]
     stats = learn_block_stats(shapes, identities, common)
-    misses: list[tuple[int, PageFacts]] = []
+    misses: list[int] = []
     for entry, signature in zip(entries, stats.signatures(shapes), strict=True):
         entry.draft = entry_key(entry.record, signature, lexicon_version,
                                 "explain" if explain else "")
@@ -361,11 +398,11 @@ def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
     for number, (entry, summary) in enumerate(zip(entries, summaries, strict=True)):
         entry.summary = summary
         if summary is None or not summary.word_classes.still_hold(common):
-            misses.append((number, stats.facts(entry.shape)))
-    drafts = _each(_draft, [(entries[n].record, facts) for n, facts in misses], cache,
-                   common, lexicon, explain)
-    for (number, _), draft in zip(misses, progress(SizedIterable(drafts, len(misses)),
-                                                   "cleaning pages"), strict=True):
+            misses.append(number)
+    drafts = _each(_draft, ((entries[n].record, stats.facts(entries[n].shape)) for n in misses),
+                   len(misses), cache, common, lexicon, explain)
+    for number, draft in zip(misses, progress(SizedIterable(drafts, len(misses)),
+                                              "cleaning pages"), strict=True):
         entries[number].summary = summarise(draft)
         cache.put_draft(entries[number].draft, entries[number].summary, draft)
     cache.commit()
@@ -451,24 +488,10 @@ def registry_of(raw_dir: Path) -> tuple[NameLexicon, str]:
     return lexicon, cleaner_version() + hashlib.sha256(override.read_bytes()).hexdigest()
 
 
-@dataclass
-class PagesRead:
-    """The pages of a raw folder, read but not yet cleaned."""
-
-    raw_dir: Path
-    entries: list[PageEntry]
-    skipped: list[Skipped]
-    warnings: list[str]
-
-    @property
-    def file_hashes(self) -> dict[str, str]:
-        return {entry.source: entry.file_hash for entry in self.entries}
-
-
 def clean_folder(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX_BYTES,
                  progress: Progress[Any] = no_progress, explain: bool = False) -> Corpus:
     """Read and clean every page below raw_dir, reusing what the cache holds."""
-    pages = PagesRead(raw_dir, *read_pages(raw_dir, cache, max_bytes, progress))
+    pages = read_pages(raw_dir, cache, max_bytes, progress)
     return clean_pages(pages, cache, progress, explain)
 
 
@@ -477,7 +500,8 @@ def clean_pages(pages: PagesRead, cache: CleaningCache, progress: Progress[Any] 
     """Clean pages that were read, reusing what the cache holds."""
     entries, skipped, warnings = pages.entries, pages.skipped, pages.warnings
     lexicon, lexicon_version = registry_of(pages.raw_dir)
-    identities, common = find_identities(entries, cache, progress)
+    common = pages.common_words
+    identities = find_identities(entries, common, cache, progress)
     cleaned = draft_pages(entries, identities, common, cache, lexicon, lexicon_version,
                           explain, progress)
     summaries = [entry.summary for entry in entries if entry.summary is not None]

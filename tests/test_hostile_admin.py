@@ -57,7 +57,8 @@ def test_odd_raw_trees_are_skipped_with_their_reason_and_the_rest_indexed(
         f.write(PAGE)
     os.close(fd)
     started = time.monotonic()
-    pages, skipped, _ = read_pages(raw, CleaningCache(tmp_path / "cache.sqlite"))
+    read = read_pages(raw, CleaningCache(tmp_path / "cache.sqlite"))
+    pages, skipped = read.entries, read.skipped
     assert time.monotonic() - started < 30
     assert [page.source for page in pages] == ["good.txt"]
     reasons = {s.source.split("/")[0]: s.reason for s in skipped}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from benchmarks.make_corpus import write_corpus
 from indexer import builder, engine
 from indexer.cleaning_cache import CACHE_FILE
@@ -91,3 +93,21 @@ def test_signatures_of_all_pages_are_those_of_each_page(tmp_path: Path) -> None:
     stats = learn_block_stats(shapes)
     assert stats.signatures(shapes) == [stats.facts(shape).signature for shape in shapes]
     assert any(any(stats.facts(shape).tail_repeats) for shape in shapes)
+
+
+def test_words_counted_a_batch_at_a_time_are_counted_right(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import Counter
+
+    import numpy as np
+
+    from indexer.boilerplate import COMMON_SHARE, WordPages
+
+    monkeypatch.setattr(WordPages, "BATCH", 3)
+    rng = np.random.default_rng(5)
+    pages = [np.unique(rng.integers(0, 40, size=12)).astype(np.uint32) for _ in range(20)]
+    counter = WordPages()
+    for words in pages:
+        counter.add(words)
+    plain = Counter(word for words in pages for word in words.tolist())
+    assert counter.common() == {w for w, n in plain.items() if n >= COMMON_SHARE * len(pages)}
