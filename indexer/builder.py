@@ -204,6 +204,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
                 report.seconds = time.perf_counter() - started
                 return report
             corpus = clean_pages(pages, cache, progress)
+            del pages  # the pages' shapes: not needed to write the index
             check_corpus(corpus, raw_dir, store, allow_shrink)
             report.describe(corpus)
             old = previous.get("documents", {})

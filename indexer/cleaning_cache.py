@@ -115,14 +115,15 @@ class CleaningCache:
 
     def _get_many(self, table: str, column: str, keys: Sequence[str]) -> list[Any]:
         """The unpacked values of many keys (None where missing), in few queries."""
-        found: dict[str, bytes] = {}
+        values: list[Any] = []
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             chunk = keys[start:start + _KEYS_PER_QUERY]
             marks = ", ".join("?" * len(chunk))
-            found.update(self._db.execute(
+            found = dict(self._db.execute(
                 f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk))
-        self.used[table].update(found)
-        return [_unpack(found[key]) if key in found else None for key in keys]
+            self.used[table].update(found)
+            values += [_unpack(found[key]) if key in found else None for key in chunk]
+        return values
 
     def _put(self, table: str, key: str, values: tuple[object, ...]) -> None:
         marks = ", ".join("?" * (len(values) + 1))

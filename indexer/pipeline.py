@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
 import os
 import tempfile
 from collections import Counter, deque
@@ -23,8 +24,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+import numpy as np
+
 from indexer.blocks import analysis_text, block_key
 from indexer.boilerplate import (
+    Counts,
     PageFacts,
     PageShape,
     WordClasses,
@@ -93,7 +97,7 @@ class DraftSummary(NamedTuple):
 
     copy: Copy
     mentions: tuple[Mention, ...]
-    roles: tuple[tuple[str, int], ...]  # blocks per role
+    roles: tuple[int, ...]  # blocks per role, in the order of `Role`
     word_classes: WordClasses  # the draft holds while these words keep their class
 
 
@@ -117,8 +121,21 @@ def draft_page(page: RawPage, facts: PageFacts, common: frozenset[int], lexicon:
 def summarise(draft: Draft) -> DraftSummary:
     copy = Copy.of(draft.url, draft.layout.title, draft.layout.date,
                    "\n\n".join(draft.body_blocks))
-    roles = tuple(Counter(role.value for role in draft.roles).items())
-    return DraftSummary(copy, draft.mentions, roles, draft.layout.word_classes)
+    counts = Counter(draft.roles)
+    return DraftSummary(copy, draft.mentions, tuple(counts[role] for role in Role),
+                        draft.layout.word_classes)
+
+
+def _one_of(value: T, pool: dict[Any, Any]) -> T:
+    """One object for equal values (mentions of the same officials, empty word classes):
+    100k summaries in memory then hold references, not copies."""
+    return pool.setdefault(value, value)  # type: ignore[no-any-return]
+
+
+def compact(summary: DraftSummary, pool: dict[Any, Any]) -> DraftSummary:
+    mentions = tuple(_one_of(mention, pool) for mention in summary.mentions)
+    return DraftSummary(summary.copy, _one_of(mentions, pool), _one_of(summary.roles, pool),
+                        _one_of(summary.word_classes, pool))
 
 
 def page_identity(page: RawPage, layout: Layout) -> str:
@@ -157,35 +174,64 @@ def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
     )
 
 
-def copies_share_identity(pages_keys: Sequence[Sequence[int]],
+def copies_share_identity(pages_keys: Sequence[np.ndarray],
                           identities: list[str]) -> list[str]:
     """A page all of whose blocks stand in a longer page is a copy of it (cut shorter by
     the crawler, or saved again): it takes that page's identity, so that the blocks they
     share are not counted as repeated across articles (a section crawled three times would
-    otherwise look like sidebar from top to bottom)."""
-    counts = Counter(key for keys in pages_keys for key in set(keys))
-    rarest: dict[int, int] = {}
-    for number, keys in enumerate(pages_keys):
-        own = set(keys[:-1])  # the last block may be cut short
-        if len(own) >= 2:
-            block = min(own, key=lambda key: (counts[key], key))
-            if counts[block] >= 2:
-                rarest[number] = block
-    holders: dict[int, list[int]] = {block: [] for block in rarest.values()}
-    for number, keys in enumerate(pages_keys):
-        for key in set(keys) & holders.keys():
-            holders[key].append(number)
+    otherwise look like sidebar from top to bottom).
+
+    Only pages whose rarest block (the last one aside: it may be cut short) is on another
+    page too can be copies; they are found over whole arrays (100k pages hold 3M blocks),
+    and only they are compared block by block."""
+    lengths = np.array([len(keys) for keys in pages_keys], dtype=np.int64)
+    if not len(lengths) or not lengths.sum():
+        return list(identities)
+    page = np.repeat(np.arange(len(pages_keys)), lengths)
+    keys = np.concatenate(pages_keys)
+    pages_with = Counts.per_page(keys, page)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    own = np.arange(len(keys)) - starts[page] < lengths[page] - 1
+    own_pages, own_keys = _distinct_pairs(page[own], keys[own])
+    eligible = np.bincount(own_pages, minlength=len(lengths)) >= 2
+    own_pages, own_keys = own_pages[eligible[own_pages]], own_keys[eligible[own_pages]]
+    counts = pages_with.of_ids(own_keys)
+    order = np.lexsort((own_keys, counts, own_pages))  # per page: fewest pages, then id
+    first_of_page = np.ones(len(order), dtype=bool)
+    first_of_page[1:] = own_pages[order][1:] != own_pages[order][:-1]
+    first = order[first_of_page]
+    rare = first[counts[first] >= 2]
+    rarest = dict(zip(own_pages[rare].tolist(), own_keys[rare].tolist(), strict=True))
+    holders: dict[int, list[int]] = {}
+    held = np.isin(keys, np.array(sorted(set(rarest.values())), dtype=keys.dtype))
+    for key, holder in zip(*_distinct_pairs(keys[held], page[held]), strict=True):
+        holders.setdefault(int(key), []).append(int(holder))
+    key_sets: dict[int, set[int]] = {}
+
+    def key_set(number: int) -> set[int]:
+        if number not in key_sets:
+            key_sets[number] = set(pages_keys[number].tolist())
+        return key_sets[number]
+
     shared = list(identities)
     for number, block in rarest.items():
-        own = set(pages_keys[number][:-1])
+        mine = set(pages_keys[number][:-1].tolist())
         containers = [other for other in holders[block] if other != number
-                      and len(pages_keys[other]) >= len(pages_keys[number])
-                      and own <= set(pages_keys[other])]
+                      and lengths[other] >= lengths[number] and mine <= key_set(other)]
         if containers:
-            keeper = max(containers, key=lambda other: (len(pages_keys[other]), -other))
-            if (len(pages_keys[keeper]), -keeper) > (len(pages_keys[number]), -number):
+            keeper = max(containers, key=lambda other: (lengths[other], -other))
+            if (lengths[keeper], -keeper) > (lengths[number], -number):
                 shared[number] = identities[keeper]
     return shared
+
+
+def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (first, second) pairs, sorted by first, then second."""
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    keep = np.ones(len(first), dtype=bool)
+    keep[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+    return first[keep], second[keep]
 
 
 
@@ -226,7 +272,10 @@ def _each(function: Callable[..., T], items: Iterable[Any], count: int, cache: C
     cache.commit()  # the workers read what this process wrote
     remaining = iter(items)
     chunks = iter(lambda: list(itertools.islice(remaining, CHUNK)), [])
-    with ProcessPoolExecutor(WORKERS, initializer=_share,
+    # Workers start from a small server process, not from this one with its corpus-wide
+    # statistics: forked from here, each would soon hold a copy of them.
+    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("forkserver"),
+                             initializer=_share,
                              initargs=(function, cache.path, shared)) as pool:
         pending = deque(pool.submit(_call_chunk, chunk)
                         for chunk in itertools.islice(chunks, WORKERS * CHUNKS_AHEAD))
@@ -274,7 +323,7 @@ class DocumentFacts(NamedTuple):
                    document.file_hashes)
 
 
-@dataclass
+@dataclass(slots=True)
 class PageEntry:
     """One readable page, as the corpus-wide stages hold it in memory."""
 
@@ -378,8 +427,7 @@ def find_identities(entries: Sequence[PageEntry], common: frozenset[int], cache:
         looks[number] = look
     cache.commit()
     identities = [look.identity if look else "" for look in looks]
-    return copies_share_identity([entry.shape.keys.tolist() for entry in entries],
-                                 identities)
+    return copies_share_identity([entry.shape.keys for entry in entries], identities)
 
 
 def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
@@ -394,29 +442,38 @@ def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
     for entry, signature in zip(entries, stats.signatures(shapes), strict=True):
         entry.draft = entry_key(entry.record, signature, lexicon_version,
                                 "explain" if explain else "")
+    pool: dict[Any, Any] = {}
     summaries = cache.summaries([entry.draft for entry in entries])
     for number, (entry, summary) in enumerate(zip(entries, summaries, strict=True)):
-        entry.summary = summary
+        entry.summary = summary and compact(summary, pool)
         if summary is None or not summary.word_classes.still_hold(common):
             misses.append(number)
     drafts = _each(_draft, ((entries[n].record, stats.facts(entries[n].shape)) for n in misses),
                    len(misses), cache, common, lexicon, explain)
     for number, draft in zip(misses, progress(SizedIterable(drafts, len(misses)),
                                               "cleaning pages"), strict=True):
-        entries[number].summary = summarise(draft)
-        cache.put_draft(entries[number].draft, entries[number].summary, draft)
+        summary = summarise(draft)
+        cache.put_draft(entries[number].draft, summary, draft)
+        entries[number].summary = compact(summary, pool)
     cache.commit()
     return len(misses)
 
 
 @dataclass
 class Corpus:
-    """Everything a run of the cleaner produced; documents are put together when read."""
+    """Everything a run of the cleaner produced; documents are put together when read.
 
-    entries: list[PageEntry]
-    groups: list[list[int]]  # entries holding the same page: one document each
+    Per page, only what putting documents together needs stays in memory (not the shapes,
+    nor the copies' titles and beginnings, once used)."""
+
+    sources: list[str]
+    records: list[str]  # cache key of each page
+    drafts: list[str]  # cache key of each page's draft
+    mentions: list[tuple[Mention, ...]]  # of each page
+    groups: list[list[int]]  # pages holding the same page: one document each
     resolver: PeopleResolver
     cache: CleaningCache
+    roles: Counter[str]  # blocks per role the cleaner gave, for the report
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Every spelling of each canonical person: the registry's and the corpus's own.
@@ -425,32 +482,21 @@ class Corpus:
 
     @property
     def pages_read(self) -> int:
-        return len(self.entries) + len(self.skipped)
+        return len(self.drafts) + len(self.skipped)
 
     @property
     def document_count(self) -> int:
         return len(self.groups)
 
-    @property
-    def roles(self) -> Counter[str]:
-        """Blocks per role the cleaner gave, for the report."""
-        counts: Counter[str] = Counter()
-        for entry in self.entries:
-            if entry.summary:
-                counts.update(dict(entry.summary.roles))
-        return counts
-
     def _finished(self, number: int) -> CleanDocument:
-        return finish_document(self.cache.draft(self.entries[number].draft), self.resolver)
+        return finish_document(self.cache.draft(self.drafts[number]), self.resolver)
 
     def _document_key(self, group: Sequence[int]) -> str:
         """Everything a document is made of: its copies' drafts and who their names are."""
         parts = []
         for number in group:
-            entry = self.entries[number]
-            assert entry.summary is not None
-            people = people_in(entry.summary.mentions, self.resolver)
-            parts.append(entry.draft + repr([(p.name, p.spellings) for p in people]))
+            people = people_in(self.mentions[number], self.resolver)
+            parts.append(self.drafts[number] + repr([(p.name, p.spellings) for p in people]))
         return entry_key("document", *parts)
 
     def documents(self, unchanged: Callable[[DocumentFacts], bool] = lambda _facts: False,
@@ -472,11 +518,11 @@ class Corpus:
         self.cache.commit()
 
     def explanations(self) -> Iterator[Explanation]:
-        for number, entry in enumerate(self.entries):
-            draft, document = self.cache.draft(entry.draft), self._finished(number)
-            yield Explanation(entry.source, self.cache.page(entry.record).blocks,
-                              draft.layout.roles, document.title, document.date,
-                              document.people)
+        for number, (source, record) in enumerate(zip(self.sources, self.records,
+                                                      strict=True)):
+            draft, document = self.cache.draft(self.drafts[number]), self._finished(number)
+            yield Explanation(source, self.cache.page(record).blocks, draft.layout.roles,
+                              document.title, document.date, document.people)
 
 
 def registry_of(raw_dir: Path) -> tuple[NameLexicon, str]:
@@ -512,8 +558,13 @@ def clean_pages(pages: PagesRead, cache: CleaningCache, progress: Progress[Any] 
         person = resolver.resolve(mention)
         if person is not None:
             spellings.setdefault(person.name, set()).update(person.spellings)
-    groups = group_copies([summary.copy for summary in summaries])
-    return Corpus(entries, groups, resolver, cache, skipped, warnings,
+    roles = Counter(dict(zip((role.value for role in Role),
+                             np.sum([s.roles for s in summaries], axis=0, dtype=np.int64).tolist()
+                             if summaries else (), strict=False)))
+    return Corpus([entry.source for entry in entries], [entry.record for entry in entries],
+                  [entry.draft for entry in entries], [s.mentions for s in summaries],
+                  group_copies([summary.copy for summary in summaries]), resolver, cache,
+                  +roles, skipped, warnings,
                   {name: sorted(found) for name, found in sorted(spellings.items())}, cleaned)
 
 

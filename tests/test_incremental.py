@@ -111,3 +111,42 @@ def test_words_counted_a_batch_at_a_time_are_counted_right(
         counter.add(words)
     plain = Counter(word for words in pages for word in words.tolist())
     assert counter.common() == {w for w, n in plain.items() if n >= COMMON_SHARE * len(pages)}
+
+
+def _copies_share_identity_by_sets(pages_keys: list[list[int]],
+                                   identities: list[str]) -> list[str]:
+    """The rule as first written, with sets: the reference for the array version."""
+    from collections import Counter
+
+    counts = Counter(key for keys in pages_keys for key in set(keys))
+    shared = list(identities)
+    for number, keys in enumerate(pages_keys):
+        own = set(keys[:-1])
+        if len(own) < 2:
+            continue
+        block = min(own, key=lambda key: (counts[key], key))
+        if counts[block] < 2:
+            continue
+        containers = [other for other, theirs in enumerate(pages_keys)
+                      if other != number and block in theirs and len(theirs) >= len(keys)
+                      and own <= set(theirs)]
+        if containers:
+            keeper = max(containers, key=lambda other: (len(pages_keys[other]), -other))
+            if (len(pages_keys[keeper]), -keeper) > (len(keys), -number):
+                shared[number] = identities[keeper]
+    return shared
+
+
+def test_copies_are_found_as_the_rule_says() -> None:
+    import numpy as np
+
+    from indexer.pipeline import copies_share_identity
+
+    rng = np.random.default_rng(8)
+    for _ in range(200):
+        pages = [rng.integers(1, 12, size=rng.integers(0, 7)).tolist() for _ in range(8)]
+        pages += [pages[0][: max(1, len(pages[0]) - 1)], list(pages[1])]  # cut and saved copies
+        identities = [f"page {n}" for n in range(len(pages))]
+        arrays = [np.array(keys, dtype=np.int64) for keys in pages]
+        assert copies_share_identity(arrays, identities) == \
+            _copies_share_identity_by_sets(pages, identities)

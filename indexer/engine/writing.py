@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -67,14 +68,22 @@ def writing(directory: Path, processes: int = 1,
     # Separate segment files: a searcher reads them in place instead of copying a compound
     # file into memory (server RSS 3.7x lower at 10k pages, queries about 10% slower).
     options["compound"] = False
-    writer = index.open_dir(str(directory)).writer(
-        limitmb=max(16, memory_mb // max(processes, 1)), **options)
+    if processes > 1:
+        # Whoosh forks its writer processes: with the objects of this process frozen, their
+        # garbage collector does not touch (and so copy) this process's memory.
+        gc.collect()
+        gc.freeze()
     try:
-        yield IndexWriter(writer)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+        writer = index.open_dir(str(directory)).writer(
+            limitmb=max(16, memory_mb // max(processes, 1)), **options)
+        try:
+            yield IndexWriter(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    finally:
+        gc.unfreeze()
 
 
 class IndexWriter:
