@@ -19,10 +19,11 @@ from indexer.pipeline import (
     DocumentFacts,
     Progress,
     SizedIterable,
-    clean_folder,
     clean_pages,
     no_progress,
     read_pages,
+    registry_of,
+    scan_folder,
 )
 from indexer.store import IndexStore, StoreError
 
@@ -78,13 +79,19 @@ class Report:
             self.footer_blocks_removed += facts.footer_blocks
             self.per_year[str(facts.year) if facts.year else "no date"] += 1
             self.people.update(facts.people)
-            self.files.update(facts.file_hashes)
             self.contents[facts.doc_id] = facts.content_hash
             yield facts, document
 
     def state(self, raw_dir: Path) -> dict[str, Any]:
         return {"raw_dir": str(raw_dir.resolve()), "built": time.strftime("%Y-%m-%d %H:%M:%S"),
-                "files": dict(sorted(self.files.items())), "documents": self.contents}
+                "cleaner": cleaner_of(raw_dir), "files": dict(sorted(self.files.items())),
+                "documents": self.contents}
+
+
+def cleaner_of(raw_dir: Path) -> str:
+    """The cleaner's version with the folder's registry of officials: when either changes,
+    pages whose files did not change may still clean differently."""
+    return registry_of(raw_dir)[1]
 
 
 def file_sizes(generation: Path) -> dict[str, int]:
@@ -133,12 +140,11 @@ def check_corpus(corpus: Corpus, raw_dir: Path, store: IndexStore, allow_shrink:
 
 @contextmanager
 def cleaning_cache(store: IndexStore) -> Iterator[CleaningCache]:
-    """The store's cleaning cache, which keeps only what a successful run used."""
+    """The store's cleaning cache (`prune` it once a run has published)."""
     store.root.mkdir(parents=True, exist_ok=True)
     cache = CleaningCache(store.root / CACHE_FILE)
     try:
         yield cache
-        cache.prune()
     finally:
         cache.close()
 
@@ -154,7 +160,9 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progres
     started = time.perf_counter()
     report = Report("build", raw_dir)
     with store.lock("build", wait, on_wait), cleaning_cache(store) as cache:
-        corpus = clean_folder(raw_dir, cache, progress=progress)
+        scan = scan_folder(raw_dir)
+        report.files = scan.file_hashes
+        corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
         check_corpus(corpus, raw_dir, store, allow_shrink)
         report.describe(corpus)
 
@@ -167,6 +175,7 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progres
 
         report.generation = write_generation(store, corpus, report, write_all)
         report.added = corpus.document_count
+        cache.prune()  # what this build did not use
     report.seconds = time.perf_counter() - started
     return report
 
@@ -196,15 +205,17 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
             raise StoreError(f"There is no index in {store.root} to update yet. "
                              f"Run `csto-index build {raw_dir} --index {store.root}` first.")
         previous = store.state()
+        scan = scan_folder(raw_dir)
+        if scan.file_hashes == previous.get("files") and \
+                previous.get("cleaner") == cleaner_of(raw_dir):
+            report.up_to_date = True
+            report.generation = store.current_name()
+            report.seconds = time.perf_counter() - started
+            return report
+        report.files = scan.file_hashes
         with cleaning_cache(store) as cache:
-            pages = read_pages(raw_dir, cache, progress=progress)
-            if pages.file_hashes == previous.get("files"):
-                report.up_to_date = True
-                report.generation = store.current_name()
-                report.seconds = time.perf_counter() - started
-                return report
-            corpus = clean_pages(pages, cache, progress)
-            del pages  # the pages' shapes: not needed to write the index
+            # The pages' shapes are not kept: not needed to write the index.
+            corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
             check_corpus(corpus, raw_dir, store, allow_shrink)
             report.describe(corpus)
             old = previous.get("documents", {})
@@ -240,5 +251,6 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
                 engine.write_vocabulary(folder, vocabulary, served.terms)
 
             report.generation = write_generation(store, corpus, report, apply_changes)
+            cache.prune()
     report.seconds = time.perf_counter() - started
     return report

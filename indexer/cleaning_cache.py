@@ -26,7 +26,7 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -113,17 +113,15 @@ class CleaningCache:
             self.used[table].add(key)
         return None if row is None else row[0]
 
-    def _get_many(self, table: str, column: str, keys: Sequence[str]) -> list[Any]:
+    def _get_many(self, table: str, column: str, keys: Sequence[str]) -> Iterator[Any]:
         """The unpacked values of many keys (None where missing), in few queries."""
-        values: list[Any] = []
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             chunk = keys[start:start + _KEYS_PER_QUERY]
             marks = ", ".join("?" * len(chunk))
             found = dict(self._db.execute(
                 f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk))
             self.used[table].update(found)
-            values += [_unpack(found[key]) if key in found else None for key in chunk]
-        return values
+            yield from (_unpack(found[key]) if key in found else None for key in chunk)
 
     def _put(self, table: str, key: str, values: tuple[object, ...]) -> None:
         marks = ", ".join("?" * (len(values) + 1))
@@ -140,7 +138,7 @@ class CleaningCache:
         except sqlite3.Error as error:
             raise _disk_error(error) from error
 
-    def shapes(self, keys: Sequence[str]) -> list[Any]:
+    def shapes(self, keys: Sequence[str]) -> Iterator[Any]:
         return self._get_many("pages", "shape", keys)
 
     def page(self, key: str) -> Any:
@@ -151,12 +149,12 @@ class CleaningCache:
         self._put("pages", key, (_pack(shape), _pack(page)))
 
     def looks(self, keys: Sequence[str]) -> list[Any]:
-        return self._get_many("looks", "look", keys)
+        return list(self._get_many("looks", "look", keys))
 
     def put_look(self, key: str, look: object) -> None:
         self._put("looks", key, (_pack(look),))
 
-    def summaries(self, keys: Sequence[str]) -> list[Any]:
+    def summaries(self, keys: Sequence[str]) -> Iterator[Any]:
         return self._get_many("drafts", "summary", keys)
 
     def draft(self, key: str) -> Any:
@@ -166,7 +164,7 @@ class CleaningCache:
     def put_draft(self, key: str, summary: object, draft: object) -> None:
         self._put("drafts", key, (_pack(summary), _pack(draft)))
 
-    def documents(self, keys: Sequence[str]) -> list[Any]:
+    def documents(self, keys: Sequence[str]) -> Iterator[Any]:
         return self._get_many("documents", "facts", keys)
 
     def put_document(self, key: str, facts: object) -> None:

@@ -110,8 +110,11 @@ def update_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: boo
                    memory_mb: int) -> None:
     """Re-index only the pages of RAW_DIR that are new, changed or deleted.
 
-    Changes are found by content hash. The sidebar and footer blocks are learned again from
-    all pages, so pages whose cleaning changes because of new pages are re-indexed as well.
+    The result is the index a `build` of RAW_DIR would give, at the cost of what changed:
+    what the corpus says about every page (repeated blocks, common words) is counted again,
+    and a page is cleaned again only when its file, or that, changed. The cleaner's results
+    are kept in INDEX/cleaning-cache.sqlite; after an upgrade of the cleaner or a new
+    officials.json every page is cleaned again.
     """
     print_report(_run("update", raw_dir, index_dir, wait, allow_shrink, memory_mb))
 

@@ -314,13 +314,11 @@ class DocumentFacts(NamedTuple):
     duplicates: int
     sidebar_blocks: int
     footer_blocks: int
-    file_hashes: tuple[tuple[str, str], ...]
 
     @classmethod
     def of(cls, document: CleanDocument) -> DocumentFacts:
         return cls(document.doc_id, document.content_hash, document.year, document.people,
-                   len(document.duplicates), document.sidebar_blocks, document.footer_blocks,
-                   document.file_hashes)
+                   len(document.duplicates), document.sidebar_blocks, document.footer_blocks)
 
 
 @dataclass(slots=True)
@@ -346,32 +344,50 @@ class PagesRead:
     warnings: list[str]
     common_words: frozenset[int]  # `word_id`s on many of the pages
 
-    @property
-    def file_hashes(self) -> dict[str, str]:
-        return {entry.source: entry.file_hash for entry in self.entries}
-
 
 def _record_key(source: str, file_hash: str, manifest: Manifest) -> str:
     return entry_key("page", cleaner_version(), source, file_hash,
                      manifest.urls.get(source, ""))
 
 
-def read_pages(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX_BYTES,
-               progress: Progress[Any] = no_progress) -> PagesRead:
-    """Every page below raw_dir, parsed only if its bytes are new to the cache."""
-    manifest = read_manifest(raw_dir)
+@dataclass
+class FolderScan:
+    """The files of a raw folder, read and hashed (not parsed)."""
+
+    raw_dir: Path
+    max_bytes: int
+    manifest: Manifest
+    files: list[tuple[Path, str, str] | Skipped]  # (path, source, sha256), or why not
+    skipped: list[Skipped]  # folders that could not be walked
+
+    @property
+    def file_hashes(self) -> dict[str, str]:
+        """What an update compares: the hashes of the bytes read now."""
+        return {file[1]: file[2] for file in self.files if not isinstance(file, Skipped)}
+
+
+def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> FolderScan:
     found = list(find_raw_files(raw_dir))
-    skipped = [problem for problem in found if isinstance(problem, Skipped)]
-    slots: list[PageEntry | Skipped | None] = []
-    read: list[tuple[int, Path, str, str]] = []  # slot, path, source, sha256
+    files: list[tuple[Path, str, str] | Skipped] = []
     for path in found:
         if isinstance(path, Skipped):
             continue
         data = read_page_bytes(path, raw_dir, max_bytes)
-        if not isinstance(data, Skipped):
-            source = relative_source(path, raw_dir)
-            read.append((len(slots), path, source, hashlib.sha256(data).hexdigest()))
-        slots.append(data if isinstance(data, Skipped) else None)
+        files.append(data if isinstance(data, Skipped) else (
+            path, relative_source(path, raw_dir), hashlib.sha256(data).hexdigest()))
+    return FolderScan(raw_dir, max_bytes, read_manifest(raw_dir), files,
+                      [problem for problem in found if isinstance(problem, Skipped)])
+
+
+def read_pages(scan: FolderScan, cache: CleaningCache,
+               progress: Progress[Any] = no_progress) -> PagesRead:
+    """Every page of a scanned folder, parsed only if its bytes are new to the cache."""
+    raw_dir, manifest, max_bytes, skipped = (scan.raw_dir, scan.manifest, scan.max_bytes,
+                                             list(scan.skipped))
+    slots: list[PageEntry | Skipped | None] = [file if isinstance(file, Skipped) else None
+                                               for file in scan.files]
+    read = [(slot, *file) for slot, file in enumerate(scan.files)
+            if not isinstance(file, Skipped)]
     records = [_record_key(source, file_hash, manifest) for _, _, source, file_hash in read]
     misses: list[tuple[int, Path]] = []
     words = WordPages()
@@ -537,7 +553,7 @@ def registry_of(raw_dir: Path) -> tuple[NameLexicon, str]:
 def clean_folder(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX_BYTES,
                  progress: Progress[Any] = no_progress, explain: bool = False) -> Corpus:
     """Read and clean every page below raw_dir, reusing what the cache holds."""
-    pages = read_pages(raw_dir, cache, max_bytes, progress)
+    pages = read_pages(scan_folder(raw_dir, max_bytes), cache, progress)
     return clean_pages(pages, cache, progress, explain)
 
 

@@ -17,7 +17,7 @@ from indexer.cleaning_cache import CleaningCache
 from indexer.cli import main
 from indexer.loading import MAX_DEPTH, read_manifest
 from indexer.people import RegistryError, load_lexicon
-from indexer.pipeline import read_pages
+from indexer.pipeline import read_pages, scan_folder
 from indexer.store import IndexStore, LockedError
 from tests.conftest import SIDEBAR_B, article, indexed
 
@@ -57,7 +57,7 @@ def test_odd_raw_trees_are_skipped_with_their_reason_and_the_rest_indexed(
         f.write(PAGE)
     os.close(fd)
     started = time.monotonic()
-    read = read_pages(raw, CleaningCache(tmp_path / "cache.sqlite"))
+    read = read_pages(scan_folder(raw), CleaningCache(tmp_path / "cache.sqlite"))
     pages, skipped = read.entries, read.skipped
     assert time.monotonic() - started < 30
     assert [page.source for page in pages] == ["good.txt"]
@@ -121,14 +121,14 @@ def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raw, store = one_page_index(tmp_path)
     served = store.current_name()
-    original = builder.clean_folder
+    original = builder.read_pages
 
-    def clean_then_move(*args, **kwargs):  # type: ignore[no-untyped-def]
-        corpus = original(*args, **kwargs)
+    def read_then_move(*args, **kwargs):  # type: ignore[no-untyped-def]
+        pages = original(*args, **kwargs)
         raw.rename(tmp_path / "moved")
-        return corpus
+        return pages
 
-    monkeypatch.setattr(builder, "clean_folder", clean_then_move)
+    monkeypatch.setattr(builder, "read_pages", read_then_move)
     with pytest.raises(builder.StoreError, match="disappeared during the build"):
         builder.build(raw, store)
     assert store.current_name() == served

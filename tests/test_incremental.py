@@ -70,6 +70,10 @@ def test_an_update_equals_a_full_build_and_cleans_few_pages(tmp_path: Path) -> N
     builder.build(raw, rebuilt)
     assert snapshot(store) == snapshot(rebuilt)
     assert builder.update(raw, store).up_to_date
+    # "Nothing to do" keeps what the cache knows: the next page is the only one cleaned.
+    write_corpus(1, tmp_path / "late", seed=77)
+    shutil.copy(next((tmp_path / "late").rglob("*.txt")), raw / "late.txt")
+    assert builder.update(raw, store).pages_cleaned <= 3
 
 
 def test_a_damaged_cleaning_cache_is_started_again(tmp_path: Path) -> None:
@@ -150,3 +154,17 @@ def test_copies_are_found_as_the_rule_says() -> None:
         arrays = [np.array(keys, dtype=np.int64) for keys in pages]
         assert copies_share_identity(arrays, identities) == \
             _copies_share_identity_by_sets(pages, identities)
+
+
+def test_an_update_after_new_officials_cleans_the_pages_again(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    assert builder.update(raw, store).up_to_date
+    (raw / "officials.json").write_text(
+        '{"officials": [{"name": "Nikolai Bordyuzha", "aliases": ["Nikolay Bordyuzha"], '
+        '"role": "CSTO Secretary General", "country": "Russia"}]}', "utf-8")
+    report = builder.update(raw, store)
+    assert not report.up_to_date and report.pages_cleaned == report.pages_read
+    assert builder.update(raw, store).up_to_date
