@@ -221,14 +221,35 @@ class BlockStats:
                          self._last_begins_tail(shape), tuple(anywhere.tolist()),
                          tuple(tail.tolist()))
 
-    def signatures(self, shapes: Sequence[PageShape]) -> list[str]:
-        """`facts(shape).signature` of every page, computed over all pages at once."""
+    def table(self, shapes: Sequence[PageShape]) -> FactsTable:
+        """`facts(shape)` of every page, computed over all pages at once."""
         blocks = _Blocks.of(shapes)
-        repeats, tail_repeats, _, _ = self._flags(blocks.keys, blocks.beginnings)
-        bounds = blocks.offsets.tolist()
-        return [facts_signature(repeats[start:end], tail_repeats[start:end],
-                                self._last_begins_tail(shape))
-                for shape, start, end in zip(shapes, bounds[:-1], bounds[1:], strict=True)]
+        return FactsTable(*self._flags(blocks.keys, blocks.beginnings),
+                          blocks.offsets.tolist(),
+                          [self._last_begins_tail(shape) for shape in shapes])
+
+
+@dataclass(frozen=True)
+class FactsTable:
+    """The facts of many pages in flat arrays (`BlockStats.table`)."""
+
+    repeats: np.ndarray
+    tail_repeats: np.ndarray
+    anywhere: np.ndarray
+    tail: np.ndarray
+    bounds: list[int]  # page n's blocks are bounds[n]:bounds[n + 1]
+    last_begins_tail: list[bool]
+
+    def signature(self, page: int) -> str:
+        start, end = self.bounds[page], self.bounds[page + 1]
+        return facts_signature(self.repeats[start:end], self.tail_repeats[start:end],
+                               self.last_begins_tail[page])
+
+    def facts(self, page: int) -> PageFacts:
+        part = slice(self.bounds[page], self.bounds[page + 1])
+        return PageFacts(tuple(self.repeats[part].tolist()),
+                         tuple(self.tail_repeats[part].tolist()), self.last_begins_tail[page],
+                         tuple(self.anywhere[part].tolist()), tuple(self.tail[part].tolist()))
 
 
 class WordPages:

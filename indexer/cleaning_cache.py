@@ -40,9 +40,10 @@ _TABLES = {
     "drafts": "key TEXT PRIMARY KEY, summary BLOB NOT NULL, draft BLOB NOT NULL",
     "documents": "key TEXT PRIMARY KEY, facts BLOB NOT NULL",
 }
-# Modules whose code decides what a page becomes (the engine's and the app's do not).
-_CLEANER_MODULES = ("blocks", "boilerplate", "dates", "document", "loading", "people",
-                    "pipeline", "structure")
+# Modules whose code decides what a page becomes, or how it is kept here (the engine's and
+# the app's do not).
+_CLEANER_MODULES = ("blocks", "boilerplate", "cleaning_cache", "dates", "dedupe", "document",
+                    "loading", "people", "pipeline", "structure")
 
 
 @cache
@@ -62,12 +63,16 @@ def entry_key(*parts: str) -> str:
                            digest_size=16).hexdigest()
 
 
+_COMPRESS_FROM = 2048  # bytes: smaller values are kept as they are (faster, hardly larger)
+
+
 def _pack(value: object) -> bytes:
-    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    return b"z" + zlib.compress(data, 1) if len(data) >= _COMPRESS_FROM else b"p" + data
 
 
 def _unpack(data: bytes) -> Any:
-    return pickle.loads(zlib.decompress(data))
+    return pickle.loads(zlib.decompress(data[1:]) if data[:1] == b"z" else data[1:])
 
 
 def _disk_error(error: sqlite3.Error) -> OSError:

@@ -39,8 +39,16 @@ class Copy(NamedTuple):
 
     @classmethod
     def of(cls, url: str | None, title: str | None, when: date | None, body: str) -> Copy:
-        return cls(canonical_url(url) if url else None, title, when,
-                   block_key(body)[:BODY_PREFIX_CHARS])
+        return cls(canonical_url(url) if url else None, title, when, body_head(body))
+
+
+def body_head(body: str) -> str:
+    """block_key(body)[:BODY_PREFIX_CHARS], without folding the whole of a long body: the
+    key of a beginning is a beginning of the key, up to its last few characters."""
+    head = block_key(body[:4 * BODY_PREFIX_CHARS])
+    if len(head) <= BODY_PREFIX_CHARS and len(body) > 4 * BODY_PREFIX_CHARS:
+        head = block_key(body)  # mostly punctuation: fold it all
+    return head[:BODY_PREFIX_CHARS]
 
 
 def same_page(one: Copy, other: Copy) -> bool:

@@ -429,13 +429,12 @@ def find_identities(entries: Sequence[PageEntry], common: frozenset[int], cache:
     count a paragraph once per article rather than once per saved copy of the same article.
     """
     shapes = [entry.shape for entry in entries]
-    first = learn_block_stats(shapes, common=common)
-    keys = [entry_key(entry.record, signature) for entry, signature in zip(
-        entries, first.signatures(shapes), strict=True)]
+    first = learn_block_stats(shapes, common=common).table(shapes)
+    keys = [entry_key(entry.record, first.signature(n)) for n, entry in enumerate(entries)]
     looks: list[Look | None] = cache.looks(keys)
     misses = [number for number, look in enumerate(looks)
               if look is None or not look.word_classes.still_hold(common)]
-    looked = _each(_look, ((entries[n].record, first.facts(shapes[n])) for n in misses),
+    looked = _each(_look, ((entries[n].record, first.facts(n)) for n in misses),
                    len(misses), cache, common)
     for number, look in zip(misses, progress(SizedIterable(looked, len(misses)),
                                              "looking at pages"), strict=True):
@@ -453,10 +452,10 @@ def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
     """Give every entry its draft (from the cache when its facts are those of a past run);
     returns how many pages were cleaned now."""
     shapes = [entry.shape for entry in entries]
-    stats = learn_block_stats(shapes, identities, common)
+    table = learn_block_stats(shapes, identities, common).table(shapes)
     misses: list[int] = []
-    for entry, signature in zip(entries, stats.signatures(shapes), strict=True):
-        entry.draft = entry_key(entry.record, signature, lexicon_version,
+    for number, entry in enumerate(entries):
+        entry.draft = entry_key(entry.record, table.signature(number), lexicon_version,
                                 "explain" if explain else "")
     pool: dict[Any, Any] = {}
     summaries = cache.summaries([entry.draft for entry in entries])
@@ -464,7 +463,7 @@ def draft_pages(entries: Sequence[PageEntry], identities: Sequence[str],
         entry.summary = summary and compact(summary, pool)
         if summary is None or not summary.word_classes.still_hold(common):
             misses.append(number)
-    drafts = _each(_draft, ((entries[n].record, stats.facts(entries[n].shape)) for n in misses),
+    drafts = _each(_draft, ((entries[n].record, table.facts(n)) for n in misses),
                    len(misses), cache, common, lexicon, explain)
     for number, draft in zip(misses, progress(SizedIterable(drafts, len(misses)),
                                               "cleaning pages"), strict=True):

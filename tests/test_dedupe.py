@@ -55,3 +55,12 @@ def test_untitled_pages_merge_only_on_the_same_text() -> None:
                                doc("b.txt", "Text two.", title=None),
                                doc("c.txt", "Text one.", title=None)])
     assert sorted(d.sources for d in merged) == [("a.txt", "c.txt"), ("b.txt",)]
+
+
+def test_the_head_of_a_body_is_the_head_of_its_key() -> None:
+    from indexer.blocks import block_key
+    from indexer.dedupe import BODY_PREFIX_CHARS, body_head
+
+    for body in ("Short text.", "word " * 400, "«" * 1500 + " late words " * 30,
+                 "A" * 1199 + "!!! b" + "c" * 500, "x. " * 400 + "Straße " * 50):
+        assert body_head(body) == block_key(body)[:BODY_PREFIX_CHARS]

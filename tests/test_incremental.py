@@ -95,7 +95,11 @@ def test_signatures_of_all_pages_are_those_of_each_page(tmp_path: Path) -> None:
     shapes = [shape_of(split_blocks(path.read_text("utf-8")))
               for path in sorted(tmp_path.rglob("*.txt"))]
     stats = learn_block_stats(shapes)
-    assert stats.signatures(shapes) == [stats.facts(shape).signature for shape in shapes]
+    table = stats.table(shapes)
+    for number, shape in enumerate(shapes):
+        assert table.facts(number) == stats.facts(shape)
+        assert table.signature(number) == stats.facts(shape).signature
+        assert table.facts(number).pages_with == stats.facts(shape).pages_with
     assert any(any(stats.facts(shape).tail_repeats) for shape in shapes)
 
 
