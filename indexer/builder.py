@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,6 +62,7 @@ class Report:
     # bytes that were read, not of the files as they are now: a page edited during the
     # build must look changed next time) and every document's content hash.
     files: dict[str, str] = field(default_factory=dict)
+    settled: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)
 
     def describe(self, corpus: Corpus) -> None:
@@ -85,7 +88,7 @@ class Report:
     def state(self, raw_dir: Path) -> dict[str, Any]:
         return {"raw_dir": str(raw_dir.resolve()), "built": time.strftime("%Y-%m-%d %H:%M:%S"),
                 "cleaner": cleaner_of(raw_dir), "files": dict(sorted(self.files.items())),
-                "documents": self.contents}
+                "settled": self.settled, "documents": self.contents}
 
 
 def cleaner_of(raw_dir: Path) -> str:
@@ -138,6 +141,14 @@ def check_corpus(corpus: Corpus, raw_dir: Path, store: IndexStore, allow_shrink:
             "is the right one and the pages are meant to go, run again with --allow-shrink.")
 
 
+def release_free_memory() -> None:
+    """Give the memory freed by the cleaning back to the system before the index writer's
+    processes start (glibc keeps freed memory for reuse; elsewhere this does nothing)."""
+    gc.collect()
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 @contextmanager
 def cleaning_cache(store: IndexStore) -> Iterator[CleaningCache]:
     """The store's cleaning cache (`prune` it once a run has published)."""
@@ -161,8 +172,9 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progres
     report = Report("build", raw_dir)
     with store.lock("build", wait, on_wait), cleaning_cache(store) as cache:
         scan = scan_folder(raw_dir)
-        report.files = scan.file_hashes
+        report.files, report.settled = scan.file_hashes, scan.settled
         corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
+        release_free_memory()
         check_corpus(corpus, raw_dir, store, allow_shrink)
         report.describe(corpus)
 
@@ -205,14 +217,14 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
             raise StoreError(f"There is no index in {store.root} to update yet. "
                              f"Run `csto-index build {raw_dir} --index {store.root}` first.")
         previous = store.state()
-        scan = scan_folder(raw_dir)
+        scan = scan_folder(raw_dir, settled=previous.get("settled"))
         if scan.file_hashes == previous.get("files") and \
                 previous.get("cleaner") == cleaner_of(raw_dir):
             report.up_to_date = True
             report.generation = store.current_name()
             report.seconds = time.perf_counter() - started
             return report
-        report.files = scan.file_hashes
+        report.files, report.settled = scan.file_hashes, scan.settled
         with cleaning_cache(store) as cache:
             # The pages' shapes are not kept: not needed to write the index.
             corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)

@@ -17,8 +17,9 @@ import itertools
 import multiprocessing
 import os
 import tempfile
+import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -70,6 +71,8 @@ PARALLEL_FROM_PAGES = 2000
 WORKERS = min(2, os.cpu_count() or 1)
 DOCUMENTS_PER_LOOKUP = 500
 CHUNK = 64  # items sent to a worker process at a time
+# A file changed this recently before a scan may change again within the same timestamp.
+SETTLED_NS = 5_000_000_000
 CHUNKS_AHEAD = 3  # per worker
 
 
@@ -359,6 +362,9 @@ class FolderScan:
     manifest: Manifest
     files: list[tuple[Path, str, str] | Skipped]  # (path, source, sha256), or why not
     skipped: list[Skipped]  # folders that could not be walked
+    # (size, mtime_ns, sha256) of files last changed well before the scan: the next update
+    # may trust them without reading the files again.
+    settled: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     @property
     def file_hashes(self) -> dict[str, str]:
@@ -366,17 +372,39 @@ class FolderScan:
         return {file[1]: file[2] for file in self.files if not isinstance(file, Skipped)}
 
 
-def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> FolderScan:
+def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                settled: Mapping[str, Sequence[Any]] | None = None) -> FolderScan:
+    """Read and hash every page file. With `settled` (a past scan's), a file whose size and
+    modification time are those it had then, long after it last changed, is not read again:
+    the rule of make, rsync and git. A `build` reads everything."""
+    started = time.time_ns()
     found = list(find_raw_files(raw_dir))
     files: list[tuple[Path, str, str] | Skipped] = []
+    scan = FolderScan(raw_dir, max_bytes, read_manifest(raw_dir), files,
+                      [problem for problem in found if isinstance(problem, Skipped)])
     for path in found:
         if isinstance(path, Skipped):
             continue
+        source = relative_source(path, raw_dir)
+        try:
+            status = None if path.is_symlink() else path.stat()
+        except OSError:
+            status = None
+        known = (settled or {}).get(source)
+        if status is not None and known is not None and \
+                [status.st_size, status.st_mtime_ns] == list(known[:2]):
+            files.append((path, source, known[2]))
+            scan.settled[source] = (status.st_size, status.st_mtime_ns, known[2])
+            continue
         data = read_page_bytes(path, raw_dir, max_bytes)
-        files.append(data if isinstance(data, Skipped) else (
-            path, relative_source(path, raw_dir), hashlib.sha256(data).hexdigest()))
-    return FolderScan(raw_dir, max_bytes, read_manifest(raw_dir), files,
-                      [problem for problem in found if isinstance(problem, Skipped)])
+        if isinstance(data, Skipped):
+            files.append(data)
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        files.append((path, source, digest))
+        if status is not None and status.st_mtime_ns < started - SETTLED_NS:
+            scan.settled[source] = (status.st_size, status.st_mtime_ns, digest)
+    return scan
 
 
 def read_pages(scan: FolderScan, cache: CleaningCache,

@@ -172,3 +172,31 @@ def test_an_update_after_new_officials_cleans_the_pages_again(tmp_path: Path) ->
     report = builder.update(raw, store)
     assert not report.up_to_date and report.pages_cleaned == report.pages_read
     assert builder.update(raw, store).up_to_date
+
+
+def test_an_update_reads_only_files_whose_size_or_time_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from indexer import pipeline
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    pages = sorted(raw.rglob("*.txt"))
+    for page in pages:  # saved long ago
+        os.utime(page, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    read: list[Path] = []
+    original = pipeline.read_page_bytes
+
+    def counting(path: Path, *args):  # type: ignore[no-untyped-def]
+        read.append(path)
+        return original(path, *args)
+
+    monkeypatch.setattr(pipeline, "read_page_bytes", counting)
+    assert builder.update(raw, store).up_to_date and read == []
+    text = pages[0].read_text("utf-8")
+    pages[0].write_text(text.replace("CSTO", "ODKB", 1), "utf-8")  # the same size
+    report = builder.update(raw, store)
+    assert read == [pages[0]] and report.changed == 1
