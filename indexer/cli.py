@@ -197,8 +197,9 @@ def print_report(report: Report) -> None:
         return
     click.echo(f"{report.command} finished in {report.seconds:.1f} s: "
                f"generation {report.generation} is now served.")
-    click.echo(f"pages read:        {report.pages_read} ({report.pages_cleaned} cleaned now, "
-               "the others as in a past run)")
+    reused = report.pages_read - len(report.skipped) - report.pages_cleaned
+    click.echo(f"pages read:        {report.pages_read} ({report.pages_cleaned} cleaned now"
+               + (f", {reused} as in a past run)" if reused else ")"))
     click.echo(f"pages skipped:     {len(report.skipped)}")
     for skipped in report.skipped:
         click.echo(f"  - {skipped.source}: {skipped.reason}")
