@@ -186,11 +186,6 @@ class PageFacts:
     pages_with: tuple[int, ...] = field(default=(), compare=False)
     tail_pages: tuple[int, ...] = field(default=(), compare=False)
 
-    @property
-    def signature(self) -> str:
-        return facts_signature(np.array(self.repeats, dtype=bool),
-                               np.array(self.tail_repeats, dtype=bool), self.last_begins_tail)
-
 
 @dataclass(frozen=True)
 class BlockStats:
@@ -215,14 +210,8 @@ class BlockStats:
     def _last_begins_tail(self, shape: PageShape) -> bool:
         return bool(shape.last_key) and shape.last_key in self.tail_beginnings
 
-    def facts(self, shape: PageShape) -> PageFacts:
-        repeats, tail_repeats, anywhere, tail = self._flags(shape.keys, shape.beginnings)
-        return PageFacts(tuple(repeats.tolist()), tuple(tail_repeats.tolist()),
-                         self._last_begins_tail(shape), tuple(anywhere.tolist()),
-                         tuple(tail.tolist()))
-
     def table(self, shapes: Sequence[PageShape]) -> FactsTable:
-        """`facts(shape)` of every page, computed over all pages at once."""
+        """The `PageFacts` of every page, computed over all pages at once."""
         blocks = _Blocks.of(shapes)
         return FactsTable(*self._flags(blocks.keys, blocks.beginnings),
                           blocks.offsets.tolist(),

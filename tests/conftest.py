@@ -73,7 +73,7 @@ def facts_for(page: str, *others: str) -> tuple[PageFacts, frozenset[int]]:
 
     shapes = [shape_of(split_blocks(text)) for text in (page, *others)]
     stats = learn_block_stats(shapes)
-    return stats.facts(shapes[0]), stats.common_words
+    return stats.table(shapes).facts(0), stats.common_words
 
 
 def indexed(pages: dict[str, str], raw: Path, index: Path) -> Path:
