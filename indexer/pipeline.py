@@ -329,7 +329,6 @@ class PageEntry:
     """One readable page, as the corpus-wide stages hold it in memory."""
 
     source: str
-    file_hash: str  # sha256 of the bytes read
     record: str  # cache key of the page
     shape: PageShape
     warnings: tuple[str, ...]
@@ -419,14 +418,14 @@ def read_pages(scan: FolderScan, cache: CleaningCache,
     records = [_record_key(source, file_hash, manifest) for _, _, source, file_hash in read]
     misses: list[tuple[int, Path]] = []
     words = WordPages()
-    for (slot, path, source, file_hash), record, stored in zip(
+    for (slot, path, source, _), record, stored in zip(
             read, records, cache.shapes(records), strict=True):
         if stored is None:
             misses.append((slot, path))
         else:
             shape, warnings = stored
             words.add(shape.words)
-            slots[slot] = PageEntry(source, file_hash, record, shape.without_words(), warnings)
+            slots[slot] = PageEntry(source, record, shape.without_words(), warnings)
     loaded_pages = _each(_load, (path for _, path in misses), len(misses), cache, raw_dir,
                          manifest, max_bytes)
     for (slot, _), loaded in zip(misses, progress(SizedIterable(loaded_pages, len(misses)),
@@ -439,7 +438,7 @@ def read_pages(scan: FolderScan, cache: CleaningCache,
         record = _record_key(page.source, page.file_hash, manifest)
         cache.put_page(record, (shape, page.warnings), page)
         words.add(shape.words)
-        slots[slot] = PageEntry(page.source, page.file_hash, record, shape.without_words(),
+        slots[slot] = PageEntry(page.source, record, shape.without_words(),
                                 page.warnings)
     cache.commit()
     entries = [slot for slot in slots if isinstance(slot, PageEntry)]
