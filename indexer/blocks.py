@@ -67,7 +67,9 @@ def analysis_text(block: str) -> str:
     return stripped or block
 
 
-@lru_cache(maxsize=1 << 16)
+# Sidebar and footer lines recur on page after page; a larger cache would mostly keep
+# paragraphs seen once (each worker process held 60 MB of them with 65,536 entries).
+@lru_cache(maxsize=1 << 13)
 def block_key(block: str) -> str:
     """Key under which repeated blocks are counted: case, quotes and punctuation folded."""
     return re.sub(r"[^\w]+", " ", block.casefold()).strip()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -35,6 +36,7 @@ TAIL_BEGINNING_CHARS = 40  # a footer line cut by the crawler is recognised by t
 # both halves of the labelled pages: the same as IDF; docs/benchmarks.md).
 COMMON_SHARE = 0.2
 COMMON_WEIGHT = 0.01
+SORT_QUERIES_FROM = 100_000  # ids looked up at once (`Counts.of_ids`)
 NO_PREFIX = 0  # `PageShape.beginnings` of a block too short to be compared by its beginning
 _NO_WORDS = np.zeros(0, np.uint32)
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -96,8 +98,10 @@ class PageShape:
 
 def _shape_from_bytes(keys: bytes, beginnings: bytes, tail_heads: tuple[str, ...],
                       last_key: str, words: bytes) -> PageShape:
+    # Footer lines end page after page: one string for each, not one per page.
     return PageShape(np.frombuffer(keys, np.int64), np.frombuffer(beginnings, np.int64),
-                     tail_heads, last_key, np.frombuffer(words, np.uint32))
+                     tuple(map(sys.intern, tail_heads)), last_key,
+                     np.frombuffer(words, np.uint32))
 
 
 def shape_of(blocks: Sequence[str]) -> PageShape:
@@ -139,7 +143,13 @@ class Counts:
     def of_ids(self, ids: np.ndarray) -> np.ndarray:
         if not len(self.ids):
             return np.zeros(len(ids), np.int64)
-        places = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        if len(ids) < SORT_QUERIES_FROM:
+            places = np.searchsorted(self.ids, ids)
+        else:  # in order, the search walks forward through memory: 3x faster for 3M blocks
+            order = np.argsort(ids)
+            places = np.empty(len(ids), np.int64)
+            places[order] = np.searchsorted(self.ids, ids[order])
+        places = np.minimum(places, len(self.ids) - 1)
         return np.where(self.ids[places] == ids, self.counts[places], 0)
 
 
@@ -204,8 +214,9 @@ class BlockStats:
         anywhere = self.anywhere.of_ids(keys)
         begun = self.beginnings.of_ids(beginnings)
         tail = self.in_tail.of_ids(keys)
+        # The counts are only for explanations: kept small (a table holds 3M blocks).
         return ((anywhere >= 2) | ((beginnings != NO_PREFIX) & (begun >= 2)), tail >= 2,
-                anywhere, tail)
+                anywhere.astype(np.int32), tail.astype(np.int32))
 
     def _last_begins_tail(self, shape: PageShape) -> bool:
         return bool(shape.last_key) and shape.last_key in self.tail_beginnings

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +23,8 @@ from indexer.pipeline import (
     no_progress,
     read_pages,
     registry_of,
+    release_free_memory,
+    scan_and_clean,
     scan_folder,
 )
 from indexer.store import IndexStore, StoreError
@@ -124,7 +124,7 @@ def write_generation(store: IndexStore, corpus: Corpus, report: Report,
         raise
 
 
-def check_corpus(corpus: Corpus, raw_dir: Path, store: IndexStore, allow_shrink: bool) -> None:
+def check_corpus(corpus: Corpus, raw_dir: Path, served: int, allow_shrink: bool) -> None:
     """Refuse to publish what is most likely an accident; the served index stays."""
     unreadable = [s for s in corpus.skipped if "cannot be read" in s.reason]
     kept = " Nothing was switched: the previous index is still the one served."
@@ -133,20 +133,11 @@ def check_corpus(corpus: Corpus, raw_dir: Path, store: IndexStore, allow_shrink:
     if len(unreadable) * 2 > max(corpus.pages_read, 1):
         raise StoreError(f"{len(unreadable)} of {corpus.pages_read} pages could not be read "
                          f"(the first: {unreadable[0].source}, {unreadable[0].reason}).{kept}")
-    served = len(store.state().get("documents", {}))
     if served and corpus.document_count < served * SHRINK_LIMIT and not allow_shrink:
         raise StoreError(
             f"This would replace the {served} documents served now by "
             f"{corpus.document_count} (from {raw_dir}). Nothing was switched. If the folder "
             "is the right one and the pages are meant to go, run again with --allow-shrink.")
-
-
-def release_free_memory() -> None:
-    """Give the memory freed by the cleaning back to the system before the index writer's
-    processes start (glibc keeps freed memory for reuse; elsewhere this does nothing)."""
-    gc.collect()
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @contextmanager
@@ -171,16 +162,15 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progres
     started = time.perf_counter()
     report = Report("build", raw_dir)
     with store.lock("build", wait, on_wait), cleaning_cache(store) as cache:
-        scan = scan_folder(raw_dir)
-        report.files, report.settled = scan.file_hashes, scan.settled
-        corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
+        corpus, report.files, report.settled = scan_and_clean(raw_dir, cache, progress,
+                                                              apart=True)
         release_free_memory()
-        check_corpus(corpus, raw_dir, store, allow_shrink)
+        check_corpus(corpus, raw_dir, len(store.state().get("documents", {})), allow_shrink)
         report.describe(corpus)
 
         def write_all(folder: Path) -> None:
             vocabulary: Counter[str] = Counter()
-            documents = SizedIterable(report.count(corpus.documents()), corpus.document_count)
+            documents = SizedIterable(report.count(corpus.documents(cache)), corpus.document_count)
             engine.write_index(folder, _counting_words(progress(documents, "indexing"),
                                                        vocabulary), memory_mb)
             engine.write_vocabulary(folder, vocabulary)
@@ -228,7 +218,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
         with cleaning_cache(store) as cache:
             # The pages' shapes are not kept: not needed to write the index.
             corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
-            check_corpus(corpus, raw_dir, store, allow_shrink)
+            check_corpus(corpus, raw_dir, len(previous.get("documents", {})), allow_shrink)
             report.describe(corpus)
             old = previous.get("documents", {})
 
@@ -240,7 +230,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
                 served = engine.read_vocabulary(current)
                 vocabulary = Counter(served.counts)
                 gone: set[str] = set()
-                documents = report.count(corpus.documents(unchanged))
+                documents = report.count(corpus.documents(cache, unchanged))
                 with engine.writing(folder, memory_mb=memory_mb) as writer:
                     for facts, document in progress(SizedIterable(
                             documents, corpus.document_count), "indexing"):

@@ -14,7 +14,8 @@ Looks and drafts also record the words whose class (common or not) they depended
 used only while those words keep their class (the caller checks).
 
 The cache is one SQLite file beside the generations. It holds no state of its own: deleting
-it costs one slow build. Entries that the last run did not use are pruned at its end.
+it costs one slow build. Entries that the last run did not use are pruned at its end,
+once they are a tenth of a table.
 Entries are pickled: the file is written and read only by the indexer, in the index folder.
 """
 
@@ -30,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 CACHE_FILE = "cleaning-cache.sqlite"
 _KEYS_PER_QUERY = 500  # SQLite allows 999 parameters in older builds
@@ -63,10 +64,26 @@ def entry_key(*parts: str) -> str:
                            digest_size=16).hexdigest()
 
 
+# Unused entries of a table are deleted once they are this many, and this share of the used.
+PRUNE_FROM = 1000
+PRUNE_SHARE = 0.1
 _COMPRESS_FROM = 2048  # bytes: smaller values are kept as they are (faster, hardly larger)
 
 
+class Packed(NamedTuple):
+    """A value packed for the cache where it was made (in a worker process): the process
+    that stores it handles one string of bytes, not the many objects of a page's text."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value: object) -> Packed:
+        return cls(_pack(value))
+
+
 def _pack(value: object) -> bytes:
+    if isinstance(value, Packed):
+        return value.data
     data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     return b"z" + zlib.compress(data, 1) if len(data) >= _COMPRESS_FROM else b"p" + data
 
@@ -137,6 +154,11 @@ class CleaningCache:
             raise _disk_error(error) from error
         self.used[table].add(key)
 
+    def mark_used(self, used: dict[str, set[str]]) -> None:
+        """Count as used by this run what another connection (a child process) used."""
+        for table, keys in used.items():
+            self.used[table] |= keys
+
     def commit(self) -> None:
         try:
             self._db.commit()
@@ -176,9 +198,14 @@ class CleaningCache:
         self._put("documents", key, (_pack(facts),))
 
     def prune(self) -> int:
-        """Delete the entries this run did not use; returns how many."""
+        """Delete the entries this run did not use, in the tables where they have become
+        many (deleting walks a whole table: not worth it after each small update); returns
+        how many."""
         removed = 0
         for table, used in self.used.items():
+            entries = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            if entries - len(used) < max(PRUNE_FROM, len(used) * PRUNE_SHARE):
+                continue
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used_keys (key TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM used_keys")
             self._db.executemany("INSERT OR IGNORE INTO used_keys VALUES (?)",

@@ -190,8 +190,10 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(sample) // 20
 
 
-def load_page(path: Path, raw_dir: Path, manifest: Manifest,
+def load_page(path: Path, raw_dir: Path, manifest_url: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES) -> RawPage | Skipped:
+    """The page of a file; `manifest_url` is the manifest's URL for it, used where the page
+    does not give its own."""
     data = read_page_bytes(path, raw_dir, max_bytes)
     if isinstance(data, Skipped):
         return data
@@ -203,8 +205,8 @@ def load_page(path: Path, raw_dir: Path, manifest: Manifest,
         page = parse_text(data, source, file_hash)
     if not page.blocks:
         return Skipped(source, "it has no text")
-    if page.url is None and source in manifest.urls:
-        page = RawPage(page.source, page.blocks, page.file_hash, manifest.urls[source],
+    if page.url is None and manifest_url:
+        page = RawPage(page.source, page.blocks, page.file_hash, manifest_url,
                        page.title_hint, page.warnings)
     return page
 

@@ -224,4 +224,5 @@ def write_text_atomically(path: Path, text: str) -> None:
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    write_text_atomically(path, json.dumps(data, indent=1, ensure_ascii=False))
+    # Not indented: the state of 100k pages is written 10x faster by the C encoder.
+    write_text_atomically(path, json.dumps(data, ensure_ascii=False))

@@ -21,7 +21,7 @@ def test_block_key_folds_case_quotes_and_punctuation() -> None:
 
 
 def load(raw: Path, name: str, manifest: Manifest | None = None):  # type: ignore[no-untyped-def]
-    return load_page(raw / name, raw, manifest or Manifest())
+    return load_page(raw / name, raw, (manifest or Manifest()).urls.get(name))
 
 
 def test_text_with_bad_bytes_is_read_and_reported(write_raw) -> None:  # type: ignore[no-untyped-def]
@@ -72,5 +72,5 @@ def test_unusable_files_are_skipped_with_a_reason(write_raw, tmp_path) -> None: 
     assert "empty" in reasons["empty.txt"].reason
     assert "binary" in reasons["binary.txt"].reason
     assert "outside the raw folder" in reasons["link.txt"].reason
-    large = load_page(raw / "binary.txt", raw, Manifest(), max_bytes=3)
+    large = load_page(raw / "binary.txt", raw, max_bytes=3)
     assert isinstance(large, Skipped) and "limit" in large.reason

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import builder
+from indexer import builder, pipeline
 from indexer.cleaning_cache import CleaningCache
 from indexer.cli import main
 from indexer.loading import MAX_DEPTH, read_manifest
@@ -121,14 +121,14 @@ def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raw, store = one_page_index(tmp_path)
     served = store.current_name()
-    original = builder.read_pages
+    original = pipeline.read_pages
 
     def read_then_move(*args, **kwargs):  # type: ignore[no-untyped-def]
         pages = original(*args, **kwargs)
         raw.rename(tmp_path / "moved")
         return pages
 
-    monkeypatch.setattr(builder, "read_pages", read_then_move)
+    monkeypatch.setattr(pipeline, "read_pages", read_then_move)
     with pytest.raises(builder.StoreError, match="disappeared during the build"):
         builder.build(raw, store)
     assert store.current_name() == served

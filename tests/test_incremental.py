@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,52 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
     pages[0].write_text(text.replace("CSTO", "ODKB", 1), "utf-8")  # the same size
     report = builder.update(raw, store)
     assert read == [pages[0]] and report.changed == 1
+
+
+def test_a_large_build_cleans_in_a_child_process_with_the_same_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child exits before the index is written, with the memory the cleaning used."""
+    from indexer import cleaning_cache, pipeline
+
+    here = IndexStore(tmp_path / "here")
+    builder.build(SEEDS, here)
+    pools: list[int] = []
+    original = pipeline.ProcessPoolExecutor
+
+    def pool(processes: int, **options):  # type: ignore[no-untyped-def]
+        pools.append(processes)
+        return original(processes, **options)
+
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_PAGES", 1)
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(cleaning_cache, "PRUNE_FROM", 0)  # what the child used must stay
+    apart = IndexStore(tmp_path / "apart")
+    report = builder.build(SEEDS, apart)
+    assert pools == [1] and report.pages_cleaned == report.pages_read
+    assert snapshot(apart) == snapshot(here)
+    with sqlite3.connect(apart.root / CACHE_FILE) as cache:  # filled by the child, kept
+        assert [cache.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("pages", "looks", "drafts", "documents")] == [5, 5, 5, 5]
+
+
+def test_unused_cache_entries_are_deleted_once_they_are_many(tmp_path: Path) -> None:
+    from indexer.cleaning_cache import PRUNE_FROM, CleaningCache
+
+    path = tmp_path / CACHE_FILE
+    cache = CleaningCache(path)
+    for number in range(PRUNE_FROM + 10):
+        cache.put_look(f"look {number}", number)
+    cache.commit()
+    cache.close()
+
+    def run_using(count: int) -> int:
+        cache = CleaningCache(path)
+        try:
+            assert list(cache.looks([f"look {n}" for n in range(count)])) == list(range(count))
+            return cache.prune()
+        finally:
+            cache.close()
+
+    assert run_using(PRUNE_FROM + 5) == 0  # a few unused: not worth walking the table
+    assert run_using(5) == PRUNE_FROM + 5
+    assert run_using(5) == 0
