@@ -27,7 +27,7 @@ from indexer.pipeline import (
     scan_and_clean,
     scan_folder,
 )
-from indexer.store import IndexStore, StoreError
+from indexer.store import STATE_FILE, IndexStore, StoreError
 
 T = TypeVar("T")
 # A build that would serve fewer than this share of the documents served now stops, unless
@@ -226,7 +226,7 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
                 return old.get(facts.doc_id) == facts.content_hash
 
             def apply_changes(folder: Path) -> None:
-                engine.copy_generation(current, folder)
+                engine.copy_generation(current, folder, rewritten={STATE_FILE})
                 served = engine.read_vocabulary(current)
                 vocabulary = Counter(served.counts)
                 gone: set[str] = set()

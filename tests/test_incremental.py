@@ -252,3 +252,29 @@ def test_unused_cache_entries_are_deleted_once_they_are_many(tmp_path: Path) -> 
     assert run_using(PRUNE_FROM + 5) == 0  # a few unused: not worth walking the table
     assert run_using(5) == PRUNE_FROM + 5
     assert run_using(5) == 0
+
+
+def test_an_update_leaves_the_served_generation_as_it_was(tmp_path: Path) -> None:
+    """The new generation shares the index files by hard links: nothing written for it may
+    write through one, and every file must be as large as its state says (what the server
+    checks before serving a generation)."""
+    import json
+
+    from indexer.store import STATE_FILE
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    served = store.current()
+    assert served is not None
+    before = {path.name: path.read_bytes() for path in served.iterdir() if path.is_file()}
+    write_corpus(1, tmp_path / "late", seed=77)
+    shutil.copy(next((tmp_path / "late").rglob("*.txt")), raw / "late.txt")
+    assert builder.update(raw, store).added == 1
+    after = {path.name: path.read_bytes() for path in served.iterdir() if path.is_file()}
+    assert after == before
+    for generation in (served, store.current()):
+        assert generation is not None
+        sizes = json.loads((generation / STATE_FILE).read_text("utf-8"))["sizes"]
+        assert sizes and {name: (generation / name).stat().st_size for name in sizes} == sizes

@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,12 +108,17 @@ def write_index(directory: Path, documents: Iterable[CleanDocument],
             writer.add(document)
 
 
-def copy_generation(source: Path, target: Path) -> None:
-    """The files of a generation in another folder, as hard links where the file system
-    allows: Whoosh never rewrites a file it wrote (a commit writes new segment files and a
-    new table of contents), so the copy costs no disk and no time at 100k pages."""
+def copy_generation(source: Path, target: Path, rewritten: Collection[str] = ()) -> None:
+    """The index files of a generation in another folder, as hard links where the file
+    system allows: Whoosh never rewrites a file it wrote (a commit writes new segment files
+    and a new table of contents), so the copy costs no disk and no time at 100k pages.
+
+    The files written again for each generation (the vocabulary, the people, the caller's
+    `rewritten`) are left out: written through a link, the served generation's file would
+    change too."""
+    left_out = {VOCABULARY_FILE, PEOPLE_FILE, *rewritten}
     for path in source.iterdir():
-        if path.is_file():
+        if path.is_file() and path.name not in left_out:
             try:
                 os.link(path, target / path.name)
             except OSError:
