@@ -213,7 +213,8 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"{command[0]} did not answer in time")
+        self.stop()
+        raise RuntimeError(f"{command[0]} did not answer {ready_path} with 200 in time")
 
     def rss_mb(self) -> float:
         return process_tree_mb(self.process.pid)
@@ -414,8 +415,11 @@ def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool,
         for name, location in (("ours", index_dir), ("tantivy", tantivy_dir),
                                ("fts5", fts_db))}
     if not skip_http:
-        report["http"] = measure_http(pages, index_dir, tantivy_dir, fts_db, requests,
-                                      skip_datasette)
+        try:
+            report["http"] = measure_http(pages, index_dir, tantivy_dir, fts_db, requests,
+                                          skip_datasette)
+        except RuntimeError as error:  # a server that did not start: the rest still stands
+            report["http_error"] = str(error)
     return report
 
 
@@ -460,6 +464,8 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"  ours, first pass after a warmed switch: p50 {switched['p50']:.2f}, p95 "
               f"{switched['p95']:.2f} ms = {ratio(switched['p95'], cold['p95'])} tantivy's "
               "first pass at p95")
+    if "http_error" in report:
+        print(f"\nHTTP not measured: {report['http_error']}")
     if "http" in report:
         http_results = report["http"]
         print("\nHTTP /api/search ms   conc   p50     p95     p99    req/s  failures  "
