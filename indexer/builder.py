@@ -23,11 +23,11 @@ from indexer.pipeline import (
     no_progress,
     read_pages,
     registry_of,
-    release_free_memory,
     scan_and_clean,
     scan_folder,
 )
 from indexer.store import STATE_FILE, IndexStore, StoreError
+from indexer.workers import release_free_memory
 
 T = TypeVar("T")
 # A build that would serve fewer than this share of the documents served now stops, unless

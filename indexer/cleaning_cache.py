@@ -41,8 +41,8 @@ _TABLES = {
     "drafts": "key TEXT PRIMARY KEY, summary BLOB NOT NULL, draft BLOB NOT NULL",
     "documents": "key TEXT PRIMARY KEY, facts BLOB NOT NULL",
 }
-# Modules whose code decides what a page becomes, or how it is kept here (the engine's and
-# the app's do not).
+# Modules whose code decides what a page becomes, or how it is kept here (the engine's, the
+# app's and `workers`, which only runs the stages, do not).
 _CLEANER_MODULES = ("blocks", "boilerplate", "cleaning_cache", "dates", "dedupe", "document",
                     "loading", "people", "pipeline", "structure")
 

@@ -12,25 +12,21 @@ with the text of the corpus.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import hashlib
 import itertools
-import multiprocessing
 import os
 import stat
 import tempfile
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from indexer import workers
 from indexer.blocks import analysis_text, block_key
 from indexer.boilerplate import (
     Counts,
@@ -71,17 +67,9 @@ from indexer.structure import Layout, Role, find_layout, is_item_list
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
-# Below this many pages to clean, starting worker processes costs more than it saves.
-PARALLEL_FROM_PAGES = 2000
-WORKERS = min(2, os.cpu_count() or 1)
 DOCUMENTS_PER_LOOKUP = 500
-CHUNK = 64  # items sent to a worker process at a time
 # A file changed this recently before a scan may change again within the same timestamp.
 SETTLED_NS = 5_000_000_000
-CHUNKS_AHEAD = 3  # per worker
-# A worker is replaced after this many chunks (6,400 pages): what its allocator and
-# caches kept of the pages it cleaned goes with it.
-TASKS_PER_WORKER = 100
 
 
 def no_progress(items: Iterable[T], _label: str) -> Iterable[T]:
@@ -248,72 +236,6 @@ def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, 
 
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    """Processes started from a small server process that has imported the cleaner, not
-    forked from this one with its corpus-wide statistics (each would soon hold a copy of
-    them); the cleaner's code and data are then shared between them."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
-def release_free_memory() -> None:
-    """Give the memory freed by a stage back to the system (glibc keeps freed memory for
-    reuse; elsewhere this does nothing)."""
-    gc.collect()
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-# What the functions run by `_each` share: set once per worker process (or in this process).
-_shared: tuple[Callable[..., object], CleaningCache | Path, tuple[object, ...]] | None = None
-
-
-def _share(function: Callable[..., object], cache: CleaningCache | Path,
-           shared: tuple[object, ...]) -> None:
-    global _shared
-    _shared = (function, cache, shared)
-
-
-def _call_shared(item: object) -> object:
-    global _shared
-    assert _shared is not None
-    function, cache, shared = _shared
-    if isinstance(cache, Path):  # a worker opens its own connection, once
-        cache = CleaningCache(cache)
-        _shared = (function, cache, shared)
-    return function(item, cache, *shared)
-
-
-def _call_chunk(chunk: list[object]) -> list[object]:
-    return [_call_shared(item) for item in chunk]
-
-
-def _each(function: Callable[..., T], items: Iterable[Any], count: int, cache: CleaningCache,
-          *shared: object) -> Iterator[T]:
-    """function(item, cache, *shared) for each of `count` items, in order; on all cores when
-    there are many. Items are made, and results kept, only a few chunks ahead of the reader,
-    so memory does not grow with the corpus (`Executor.map` would submit them all)."""
-    if count < PARALLEL_FROM_PAGES or WORKERS < 2:
-        _share(function, cache, shared)
-        yield from map(_call_shared, items)  # type: ignore[misc]
-        return
-    cache.commit()  # the workers read what this process wrote
-    remaining = iter(items)
-    chunks = iter(lambda: list(itertools.islice(remaining, CHUNK)), [])
-    with ProcessPoolExecutor(WORKERS, mp_context=_process_context(), initializer=_share,
-                             max_tasks_per_child=TASKS_PER_WORKER,
-                             initargs=(function, cache.path, shared)) as pool:
-        pending = deque(pool.submit(_call_chunk, chunk)
-                        for chunk in itertools.islice(chunks, WORKERS * CHUNKS_AHEAD))
-        while pending:
-            results = pending.popleft().result()
-            following = next(chunks, None)
-            if following is not None:
-                pending.append(pool.submit(_call_chunk, following))
-            yield from results  # type: ignore[misc]
-
-
 class LoadedPage(NamedTuple):
     """A page just read, as a worker hands it over: its text packed for the cache."""
 
@@ -467,8 +389,8 @@ def read_pages(scan: FolderScan, cache: CleaningCache,
             shape, warnings = stored
             words.add(shape.words)
             slots[slot] = (PageEntry(source, record, warnings), shape.without_words())
-    loaded_pages = _each(_load, (miss[1:] for miss in misses), len(misses), cache, raw_dir,
-                         max_bytes)
+    loaded_pages = workers.each(_load, (miss[1:] for miss in misses), len(misses), cache,
+                                raw_dir, max_bytes)
     for (slot, *_), loaded in zip(misses, progress(SizedIterable(loaded_pages, len(misses)),
                                                   "reading pages"), strict=True):
         if isinstance(loaded, Skipped):
@@ -498,13 +420,13 @@ def find_identities(entries: Sequence[PageEntry], shapes: Sequence[PageShape],
     count a paragraph once per article rather than once per saved copy of the same article.
     """
     first = learn_block_stats(shapes, common=common).table(shapes)
-    release_free_memory()  # what counting used
+    workers.release_free_memory()  # what counting used
     keys = [entry_key(entry.record, first.signature(n)) for n, entry in enumerate(entries)]
     looks: list[Look | None] = cache.looks(keys)
     misses = [number for number, look in enumerate(looks)
               if look is None or not look.word_classes.still_hold(common)]
-    looked = _each(_look, ((entries[n].record, first.facts(n)) for n in misses),
-                   len(misses), cache, common)
+    looked = workers.each(_look, ((entries[n].record, first.facts(n)) for n in misses),
+                          len(misses), cache, common)
     for number, look in zip(misses, progress(SizedIterable(looked, len(misses)),
                                              "looking at pages"), strict=True):
         cache.put_look(keys[number], look)
@@ -529,8 +451,8 @@ def draft_pages(entries: Sequence[PageEntry], table: FactsTable, common: frozens
         entry.summary = summary and compact(summary, pool)
         if summary is None or not summary.word_classes.still_hold(common):
             misses.append(number)
-    drafts = _each(_draft, ((entries[n].record, table.facts(n)) for n in misses),
-                   len(misses), cache, common, lexicon, explain)
+    drafts = workers.each(_draft, ((entries[n].record, table.facts(n)) for n in misses),
+                          len(misses), cache, common, lexicon, explain)
     for number, (summary, draft) in zip(misses, progress(SizedIterable(drafts, len(misses)),
                                                          "cleaning pages"), strict=True):
         cache.put_draft(entries[number].draft, summary, draft)
@@ -642,16 +564,14 @@ def scan_and_clean(raw_dir: Path, cache: CleaningCache, progress: Progress[Any] 
     if not apart or not _has_many_pages(raw_dir):
         return _scan_and_clean(raw_dir, cache, progress)
     cache.commit()
-    with ProcessPoolExecutor(1, mp_context=_process_context()) as child:
-        scanned, used = child.submit(_scan_and_clean_apart, raw_dir, cache.path,
-                                     progress).result()
+    scanned, used = workers.run_apart(_scan_and_clean_apart, raw_dir, cache.path, progress)
     cache.mark_used(used)  # or this run's prune would delete what the child used
     return scanned
 
 
 def _has_many_pages(raw_dir: Path) -> bool:
-    found = itertools.islice(find_raw_files(raw_dir), PARALLEL_FROM_PAGES)
-    return sum(1 for _ in found) >= PARALLEL_FROM_PAGES
+    found = itertools.islice(find_raw_files(raw_dir), workers.PARALLEL_FROM_PAGES)
+    return sum(1 for _ in found) >= workers.PARALLEL_FROM_PAGES
 
 
 def _scan_and_clean(raw_dir: Path, cache: CleaningCache, progress: Progress[Any],
@@ -682,7 +602,7 @@ def clean_pages(pages: PagesRead, cache: CleaningCache, progress: Progress[Any] 
     table = learn_block_stats(pages.shapes, identities, common).table(pages.shapes)
     # Drafting needs the facts, not the shapes: a fifth of the memory at 100k pages.
     pages.shapes.clear()
-    release_free_memory()
+    workers.release_free_memory()
     cleaned = draft_pages(entries, table, common, cache, lexicon, lexicon_version, explain,
                           progress)
     summaries = [entry.summary for entry in entries if entry.summary is not None]

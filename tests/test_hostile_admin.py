@@ -134,6 +134,28 @@ def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
     assert store.current_name() == served
 
 
+def test_the_helpers_of_a_killed_build_end_with_it() -> None:
+    """The cleaning child and the workers are children of a fork server, not of the build:
+    each watches the process it works for and ends when that one was killed."""
+    import subprocess
+    import sys
+
+    owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    helper = subprocess.Popen([sys.executable, "-c", "import time\n"
+                               "from indexer.workers import end_with\n"
+                               f"end_with({owner.pid})\ntime.sleep(60)"])
+    try:
+        time.sleep(1.5)
+        assert helper.poll() is None  # its owner still works
+        owner.kill()
+        owner.wait()
+        assert helper.wait(timeout=10) == 1
+    finally:
+        for process in (owner, helper):
+            process.kill()
+            process.wait()
+
+
 def test_processes_forked_during_a_build_do_not_hold_its_lock(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "index")
     started, ready = os.pipe()

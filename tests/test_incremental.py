@@ -208,19 +208,19 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
 def test_a_large_build_cleans_in_a_child_process_with_the_same_result(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The child exits before the index is written, with the memory the cleaning used."""
-    from indexer import cleaning_cache, pipeline
+    from indexer import cleaning_cache, workers
 
     here = IndexStore(tmp_path / "here")
     builder.build(SEEDS, here)
     pools: list[int] = []
-    original = pipeline.ProcessPoolExecutor
+    original = workers.ProcessPoolExecutor
 
     def pool(processes: int, **options):  # type: ignore[no-untyped-def]
         pools.append(processes)
         return original(processes, **options)
 
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM_PAGES", 1)
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(workers, "PARALLEL_FROM_PAGES", 1)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", pool)
     monkeypatch.setattr(cleaning_cache, "PRUNE_FROM", 0)  # what the child used must stay
     apart = IndexStore(tmp_path / "apart")
     report = builder.build(SEEDS, apart)
