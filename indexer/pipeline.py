@@ -536,13 +536,6 @@ def registry_of(raw_dir: Path) -> tuple[NameLexicon, str]:
     return lexicon, cleaner_version() + hashlib.sha256(override.read_bytes()).hexdigest()
 
 
-def clean_folder(raw_dir: Path, cache: CleaningCache, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: Progress[Any] = no_progress, explain: bool = False) -> Corpus:
-    """Read and clean every page below raw_dir, reusing what the cache holds."""
-    pages = read_pages(scan_folder(raw_dir, max_bytes), cache, progress)
-    return clean_pages(pages, cache, progress, explain)
-
-
 class ScannedCorpus(NamedTuple):
     """A folder's pages cleaned, with the hashes of its files as they were read."""
 
@@ -575,12 +568,12 @@ def _has_many_pages(raw_dir: Path) -> bool:
 
 
 def _scan_and_clean(raw_dir: Path, cache: CleaningCache, progress: Progress[Any],
-                    ) -> ScannedCorpus:
-    scan = scan_folder(raw_dir)
+                    max_bytes: int = DEFAULT_MAX_BYTES, explain: bool = False) -> ScannedCorpus:
+    scan = scan_folder(raw_dir, max_bytes)
     pages = read_pages(scan, cache, progress)
     hashes, settled = scan.file_hashes, scan.settled
     del scan  # its paths are not needed while cleaning
-    return ScannedCorpus(clean_pages(pages, cache, progress), hashes, settled)
+    return ScannedCorpus(clean_pages(pages, cache, progress, explain), hashes, settled)
 
 
 def _scan_and_clean_apart(raw_dir: Path, cache_path: Path, progress: Progress[Any],
@@ -640,7 +633,7 @@ def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, explain: boo
     with tempfile.TemporaryDirectory(prefix="csto-clean-") as folder:
         cache = CleaningCache(Path(folder) / "cache.sqlite")
         try:
-            corpus = clean_folder(raw_dir, cache, max_bytes, explain=explain)
+            corpus = _scan_and_clean(raw_dir, cache, no_progress, max_bytes, explain).corpus
             documents = [document for _, document in corpus.documents(cache) if document]
             return CleanedFolder(documents, corpus.skipped, corpus.warnings,
                                  corpus.pages_read,
