@@ -376,20 +376,9 @@ def measure_updates(corpus: Path, index_dir: Path, words: tuple[int, int]) -> di
     return results
 
 
-def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool,
-        words: tuple[int, int] | None = None) -> dict[str, Any]:
-    OUT.mkdir(parents=True, exist_ok=True)
-    tag = f"{pages // 1000}k" if pages % 1000 == 0 else str(pages)
-    if words:
-        tag += "-long"
-    corpus, index_dir = OUT / f"corpus-{tag}", OUT / f"index-{tag}"
-    tantivy_dir, fts_db = OUT / f"tantivy-{tag}", OUT / f"fts-{tag}.db"
-    docs = OUT / f"docs-{tag}.jsonl"
-    if not (corpus / "manifest.jsonl").exists():
-        write_corpus(pages, corpus, seed=1, words=words or WORDS_PER_PAGE)
-    files = sum(1 for _ in corpus.rglob("*.txt"))
-    report: dict[str, Any] = {"pages": pages, "files": files, "versions": versions(),
-                              "words": list(words or WORDS_PER_PAGE)}
+def build_all(corpus: Path, index_dir: Path, tantivy_dir: Path, fts_db: Path,
+              docs: Path, files: int) -> dict[str, Any]:
+    """Build ours and the peers from scratch."""
     for path in (index_dir, tantivy_dir):
         shutil.rmtree(path, ignore_errors=True)
     ours = run_measured([str(BIN / "csto-index"), "build", str(corpus), "--index",
@@ -398,7 +387,7 @@ def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool,
     peers = {name: run_measured([sys.executable, "benchmarks/peers.py", f"build-{name}",
                                  str(docs), str(target)])
              for name, target in (("tantivy", tantivy_dir), ("fts5", fts_db))}
-    report["build"] = {
+    build = {
         "ours": {"seconds": ours["seconds"], "pages_per_s": files / ours["seconds"],
                  "size_mb": folder_mb(index_dir), "peak_rss_mb": ours["peak_rss_mb"],
                  "peak_pss_mb": ours["peak_pss_mb"]},
@@ -408,6 +397,29 @@ def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool,
            for (name, result), target in zip(peers.items(), (tantivy_dir, fts_db),
                                              strict=True)},
     }
+    return build
+
+
+def run(pages: int, requests: int, skip_http: bool, skip_datasette: bool,
+        words: tuple[int, int] | None = None, reuse: bool = False) -> dict[str, Any]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    tag = f"{pages // 1000}k" if pages % 1000 == 0 else str(pages)
+    if words:
+        tag += "-long"
+    corpus, index_dir = OUT / f"corpus-{tag}", OUT / f"index-{tag}"
+    tantivy_dir, fts_db = OUT / f"tantivy-{tag}", OUT / f"fts-{tag}.db"
+    if not (corpus / "manifest.jsonl").exists():
+        write_corpus(pages, corpus, seed=1, words=words or WORDS_PER_PAGE)
+    files = sum(1 for _ in corpus.rglob("*.txt"))
+    report: dict[str, Any] = {"pages": pages, "files": files, "versions": versions(),
+                              "words": list(words or WORDS_PER_PAGE)}
+    if reuse:  # an earlier run's indexes (its updates left ours as its build made it)
+        missing = [str(path) for path in (index_dir, tantivy_dir, fts_db) if not path.exists()]
+        if missing:
+            raise SystemExit(f"--reuse needs an earlier run's indexes: {missing}")
+    else:
+        report["build"] = build_all(corpus, index_dir, tantivy_dir, fts_db,
+                                    OUT / f"docs-{tag}.jsonl", files)
     report["update"] = measure_updates(corpus, index_dir, words or WORDS_PER_PAGE)
     report["query"] = {
         name: run_measured([sys.executable, __file__, "--worker", name, "--pages", str(pages),
@@ -427,11 +439,7 @@ def ratio(mine: float, theirs: float) -> str:
     return f"{mine / theirs:.1f}x" if theirs else "-"
 
 
-def print_report(report: dict[str, Any]) -> None:
-    words = "-".join(map(str, report.get("words", WORDS_PER_PAGE)))
-    print(f"\n== {report['pages']:,} pages of {words} words ({report['files']:,} files) ==  "
-          + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
-    build = report["build"]
+def print_build(build: dict[str, Any]) -> None:
     print("\nindexing           seconds  pages/s  size MB  peak RSS MB  peak PSS MB "
           "(process tree)")
     for name, row in build.items():
@@ -440,13 +448,24 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"  ours is {ratio(build['ours']['seconds'], build['tantivy']['seconds'])} tantivy's "
           f"time, {ratio(build['ours']['seconds'], build['fts5']['seconds'])} FTS5's "
           "(ours includes cleaning the raw pages; the peers index the clean documents)")
-    if "update" in report:
-        print("\ncsto-index update   seconds  pages cleaned again  peak PSS MB")
-        for label, row in report["update"].items():
-            print(f"  {label:15} {row['seconds']:8.1f} {row['cleaned']:20} "
-                  f"{row['peak_pss_mb']:12.0f}")
-        print(f"  (a full build: {build['ours']['seconds']:.1f} s; the update's time includes "
-              "starting the command)")
+
+
+def print_updates(updates: dict[str, Any], build: dict[str, Any] | None) -> None:
+    print("\ncsto-index update   seconds  pages cleaned again  peak PSS MB")
+    for label, row in updates.items():
+        print(f"  {label:15} {row['seconds']:8.1f} {row['cleaned']:20} "
+              f"{row['peak_pss_mb']:12.0f}")
+    built = f"a full build: {build['ours']['seconds']:.1f} s; " if build else ""
+    print(f"  ({built}the update's time includes starting the command)")
+
+
+def print_report(report: dict[str, Any]) -> None:
+    words = "-".join(map(str, report.get("words", WORDS_PER_PAGE)))
+    print(f"\n== {report['pages']:,} pages of {words} words ({report['files']:,} files) ==  "
+          + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
+    if "build" in report:
+        print_build(report["build"])
+    print_updates(report["update"], report.get("build"))
     query = report["query"]
     print("\nin-process query ms   p50     p95     p99   phrase p95   first pass p50  p95"
           "   new queries p50  p95")
@@ -496,6 +515,9 @@ def main() -> None:
                         help="pages of 1,000-1,500 words (statements, interviews)")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-datasette", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure updates and queries on an earlier run's indexes "
+                             "(no build)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--worker", choices=("ours", "tantivy", "fts5"), help=argparse.SUPPRESS)
     parser.add_argument("--location", type=Path, help=argparse.SUPPRESS)
@@ -504,7 +526,8 @@ def main() -> None:
         print(json.dumps(worker(args.worker, args.pages[0], args.location)))
         return
     reports = [run(pages, args.requests, args.skip_http, args.skip_datasette,
-                   LONG_PAGE_WORDS if args.long else None) for pages in args.pages or [10000]]
+                   LONG_PAGE_WORDS if args.long else None, args.reuse)
+               for pages in args.pages or [10000]]
     for report in reports:
         print_report(report)
     if args.json:

@@ -25,10 +25,14 @@ FREQUENT_WORDS = 50
 
 
 def warm(searcher: IndexSearcher, queries: list[str], seconds: float) -> None:
-    """Run recent queries and the most frequent words on a searcher, within a time limit."""
+    """Run recent queries, newest first, then the most frequent words on a searcher, within a
+    time limit; the frequent words only while the posting cache has room (they would push
+    out the lists of the recent queries, the likelier to come again)."""
     deadline = time.monotonic() + seconds
-    for text in [*dict.fromkeys(reversed(queries)), *searcher.frequent_words(FREQUENT_WORDS)]:
-        if time.monotonic() > deadline:
+    recent = list(dict.fromkeys(reversed(queries)))
+    for number, text in enumerate([*recent, *searcher.frequent_words(FREQUENT_WORDS)]):
+        if time.monotonic() > deadline or (number >= len(recent)
+                                           and searcher.search_cache_full()):
             return
         try:
             searcher.search(SearchRequest(text))

@@ -40,7 +40,8 @@ SCORED = [
 MATCHED = [
     '"collective security"', '"member states" council', 'title:"security council"',
     "secur*", "coop*ation", "year:[2010 TO 2015]", '"security council"~3',
-    '"collective security" -"member states"',
+    '"collective security" -"member states"', '"collective security council"',
+    '"the collective security"', '"security security"',
 ]
 
 
@@ -90,6 +91,24 @@ def test_scores_are_whooshs(searcher: IndexSearcher, text: str) -> None:
 def test_matches_are_whooshs(searcher: IndexSearcher, text: str) -> None:
     q = searcher.parse(text)
     assert our_scores(searcher, q).keys() == set(searcher._searcher.docs_for_query(q))
+
+
+def test_positions_are_whooshs(searcher: IndexSearcher) -> None:
+    reader = searcher._searcher.reader()
+    decode = searcher._searcher.schema["body"].format.decode_positions
+    for word in ["secur", "collect", "member", "council", "nosuchword"]:
+        expected: dict[int, list[int]] = {}
+        if ("body", word) in reader:
+            matcher = reader.postings("body", word)
+            while matcher.is_active():
+                expected[matcher.id()] = decode(matcher.value())
+                matcher.next()
+        found = searcher._evaluator._postings.positions("body", word)
+        ends = np.cumsum(found.counts)
+        # Deleted documents are kept in the lists (left out by the `alive` column).
+        assert {int(doc): found.positions[end - count:end].tolist() for doc, count, end
+                in zip(found.docs, found.counts, ends, strict=True)
+                if not reader.is_deleted(int(doc))} == expected, word
 
 
 def test_relaxed_queries_score_as_whoosh(searcher: IndexSearcher) -> None:

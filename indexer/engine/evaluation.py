@@ -17,7 +17,7 @@ import numpy as np
 from whoosh import query
 
 from indexer.engine.columns import DocumentColumns
-from indexer.engine.postings import POSITION_BITS, PostingCache, TermPostings
+from indexer.engine.postings import PostingCache, TermPostings
 
 
 @dataclass
@@ -34,6 +34,9 @@ class Evaluator:
 
     def cached_terms(self) -> int:
         return len(self._postings)
+
+    def cache_full(self) -> bool:
+        return self._postings.full
 
     def evaluate(self, q: query.Query) -> Matches:
         matches = self._node(q)
@@ -125,15 +128,8 @@ class Evaluator:
         """Documents where the words follow each other: each word's positions, shifted back
         by its place in the phrase, must meet the first word's. Scored as the sum of the
         words' scores, as an AND of them would be."""
-        starts: np.ndarray | None = None
-        for place, word in enumerate(q.words):
-            shifted = self._postings.positions(q.fieldname, word) - place
-            starts = shifted if starts is None else _intersect(starts, shifted)
-            if not len(starts):
-                break
         found = np.zeros(self._columns.count, dtype=bool)
-        if starts is not None:
-            found[starts >> POSITION_BITS] = True
+        found[self._postings.phrase(q.fieldname, tuple(q.words))] = True
         score = np.zeros(self._columns.count)
         for word in q.words:
             term = self._postings.term(q.fieldname, word)
@@ -198,12 +194,3 @@ def _summed(scores: list[np.ndarray], count: int) -> np.ndarray:
     for score in scores[1:]:
         total += score
     return total
-
-
-def _intersect(sorted_a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
-    """The values in both ascending arrays."""
-    if len(sorted_a) > len(sorted_b):
-        sorted_a, sorted_b = sorted_b, sorted_a
-    at = np.searchsorted(sorted_b, sorted_a)
-    inside = at < len(sorted_b)
-    return sorted_a[inside][sorted_b[at[inside]] == sorted_a[inside]]

@@ -12,18 +12,23 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 import numpy as np
-from whoosh import scoring
+from whoosh import formats, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 
 from indexer.engine.columns import DocumentColumns
+from indexer.engine.position_values import decode_deltas
 
-CACHE_MB = 96
+# At 100k pages of 1,000-1,500 words a common word's list takes 1-2 MB and its positions
+# 1-5 MB: the lists of a varied hour of queries and of the most frequent words fit.
+CACHE_MB = 160
+FULL_SHARE = 0.9  # a cache this full counts as full (a next list would push one out)
+SEARCH_BELOW_SHARE = 16  # one array this many times shorter: binary search, not a merge
 POSITION_BITS = 32  # a position key is docnum << POSITION_BITS | position
+
 
 @dataclass(frozen=True)
 class TermPostings:
@@ -31,7 +36,24 @@ class TermPostings:
     scores: np.ndarray  # float64: the term's score in each of those documents, unboosted
 
 
+@dataclass(frozen=True)
+class TermPositions:
+    """Every occurrence of a term, kept small: a common word of long pages occurs millions
+    of times, and position keys of 8 bytes each made the lists of a few phrases outgrow the
+    cache (every pass of a query mix decoded them again)."""
+
+    docs: np.ndarray  # int32 document numbers, ascending
+    counts: np.ndarray  # int32 occurrences in each of those documents
+    positions: np.ndarray  # uint16 or uint32, ascending within each document
+
+    def keys(self, shift: int = 0) -> np.ndarray:
+        """docnum << POSITION_BITS | (position - shift) of every occurrence, ascending."""
+        docs = np.repeat(self.docs.astype(np.int64) << POSITION_BITS, self.counts)
+        return (docs | self.positions) - shift
+
+
 EMPTY = TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0))
+NO_POSITIONS = TermPositions(EMPTY.docs, EMPTY.docs, np.zeros(0, dtype=np.uint16))
 
 
 class PostingCache:
@@ -47,12 +69,21 @@ class PostingCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def full(self) -> bool:
+        return self._size >= self._budget * FULL_SHARE
+
     def term(self, fieldname: str, text: str) -> TermPostings:
         return self._cached(("term", fieldname, text), self._read_term)
 
-    def positions(self, fieldname: str, text: str) -> np.ndarray:
-        """Every occurrence of the term as a position key, ascending."""
+    def positions(self, fieldname: str, text: str) -> TermPositions:
         return self._cached(("positions", fieldname, text), self._read_positions)
+
+    def phrase(self, fieldname: str, words: tuple[str, ...]) -> np.ndarray:
+        """The int32 numbers of the documents where the words follow each other. Kept as
+        the lists are (as Lucene's query cache keeps the documents of frequent queries):
+        on long pages the words of a common phrase occur millions of times."""
+        return self._cached(("phrase", fieldname, "\0".join(words)), self._find_phrase)
 
     def _cached(self, key: tuple[str, str, str], read: Callable[[str, str], Any]) -> Any:
         found = self._entries.get(key)
@@ -60,38 +91,74 @@ class PostingCache:
             self._entries.move_to_end(key)
             return found
         found = read(key[1], key[2])
-        size = _nbytes(found)
-        if size <= self._budget:
-            self._entries[key] = found
-            self._size += size
-            while self._size > self._budget:
-                _, dropped = self._entries.popitem(last=False)
-                self._size -= _nbytes(dropped)
+        self._store(key, found)
         return found
 
+    def _store(self, key: tuple[str, str, str],
+               entry: TermPostings | TermPositions | np.ndarray) -> None:
+        size = _nbytes(entry)
+        if size > self._budget or key in self._entries:
+            return
+        self._entries[key] = entry
+        self._size += size
+        while self._size > self._budget:
+            _, dropped = self._entries.popitem(last=False)
+            self._size -= _nbytes(dropped)
+
+    def _find_phrase(self, fieldname: str, joined: str) -> np.ndarray:
+        """Each word's occurrences, shifted back by its place in the phrase, must meet the
+        others'."""
+        occurrences = [(self.positions(fieldname, word), place)
+                       for place, word in enumerate(joined.split("\0"))]
+        starts: np.ndarray | None = None
+        # The rarest word first: the starts left can only shrink.
+        for positions, place in sorted(occurrences, key=lambda each: len(each[0].positions)):
+            shifted = positions.keys(shift=place)
+            starts = shifted if starts is None else _intersect(starts, shifted)
+            if not len(starts):
+                break
+        if starts is None:
+            return EMPTY.docs
+        return np.unique((starts >> POSITION_BITS).astype(np.int32))
+
     def _read_term(self, fieldname: str, text: str) -> TermPostings:
-        docs, weights = [], []
+        docs, weights, _values = self._read_list(fieldname, text)
+        return self._scored(fieldname, text, docs, weights)
+
+    def _read_positions(self, fieldname: str, text: str) -> TermPositions:
+        """Whoosh's `Positions.decode_positions` for a whole list at once. The list's scores
+        come with the same read: a phrase asks for both."""
+        if type(self._searcher.schema[fieldname].format) is not formats.Positions:
+            raise TypeError(f"{fieldname} does not keep Whoosh's Positions format")
+        docs, weights, values = self._read_list(fieldname, text)
+        self._store(("term", fieldname, text), self._scored(fieldname, text, docs, weights))
+        if not len(docs):
+            return NO_POSITIONS
+        counts, deltas = decode_deltas(values)
+        summed = np.cumsum(deltas)
+        firsts = np.cumsum(counts) - counts  # where each document's deltas start
+        positions = summed - np.repeat(summed[firsts] - deltas[firsts], counts)
+        small = np.uint16 if positions.max() < 1 << 16 else np.uint32
+        return TermPositions(docs, counts, positions.astype(small))
+
+    def _read_list(self, fieldname: str,
+                   text: str) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+        """(int32 document numbers, weights, encoded values) of the term in every segment."""
+        docs, weights, values = [], [], []
         for matcher, offset in self._matchers(fieldname, text):
-            for ids, block_weights, _values in _blocks(matcher):
+            for ids, block_weights, block_values in _blocks(matcher):
                 docs.append(ids + offset)
                 weights.append(block_weights)
+                values.extend(block_values)
         if not docs:
-            return EMPTY
-        found = np.concatenate(docs).astype(np.int32)
-        return TermPostings(found, self._score(fieldname, text, found,
-                                               np.concatenate(weights)))
+            return EMPTY.docs, EMPTY.scores, values
+        return np.concatenate(docs).astype(np.int32), np.concatenate(weights), values
 
-    def _read_positions(self, fieldname: str, text: str) -> np.ndarray:
-        decode = self._searcher.schema[fieldname].format.decode_positions
-        docs, positions = [], []
-        for matcher, offset in self._matchers(fieldname, text):
-            for ids, _weights, values in _blocks(matcher):
-                decoded = [decode(value) for value in values]
-                docs.append(np.repeat(ids + offset, [len(each) for each in decoded]))
-                positions.append(np.fromiter(chain.from_iterable(decoded), np.int64))
-        if not docs:
-            return np.zeros(0, dtype=np.int64)
-        return np.concatenate(docs) << POSITION_BITS | np.concatenate(positions)
+    def _scored(self, fieldname: str, text: str, docs: np.ndarray,
+                weights: np.ndarray) -> TermPostings:
+        if not len(docs):
+            return EMPTY
+        return TermPostings(docs, self._score(fieldname, text, docs, weights))
 
     def _matchers(self, fieldname: str, text: str) -> list[tuple[Any, int]]:
         found = []
@@ -154,7 +221,23 @@ def _blocks(matcher: Any) -> Iterator[tuple[np.ndarray, np.ndarray, Sequence[byt
         matcher._goto(matcher._nextoffset)
 
 
-def _nbytes(entry: Any) -> int:
+def _intersect(sorted_a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
+    """The values in both ascending arrays, each without repeats."""
+    if len(sorted_a) > len(sorted_b):
+        sorted_a, sorted_b = sorted_b, sorted_a
+    if len(sorted_a) * SEARCH_BELOW_SHARE < len(sorted_b):
+        at = np.searchsorted(sorted_b, sorted_a)
+        inside = at < len(sorted_b)
+        return sorted_a[inside][sorted_b[at[inside]] == sorted_a[inside]]
+    # A stable sort of two ascending runs is a linear merge (timsort): 2x the binary search
+    # of one array in the other when both are long.
+    merged = np.sort(np.concatenate((sorted_a, sorted_b)), kind="stable")
+    return merged[1:][merged[1:] == merged[:-1]]
+
+
+def _nbytes(entry: TermPostings | TermPositions | np.ndarray) -> int:
     if isinstance(entry, TermPostings):
         return entry.docs.nbytes + entry.scores.nbytes
+    if isinstance(entry, TermPositions):
+        return entry.docs.nbytes + entry.counts.nbytes + entry.positions.nbytes
     return int(entry.nbytes)

@@ -438,6 +438,10 @@ class IndexSearcher:
         """Posting lists decoded and kept so far (0 on a generation nobody searched yet)."""
         return self._evaluator.cached_terms()
 
+    def search_cache_full(self) -> bool:
+        """Whether lists decoded from now on would push out lists decoded before."""
+        return self._evaluator.cache_full()
+
     def frequent_words(self, count: int) -> list[str]:
         """The index's most frequent words, as written."""
         return sorted(self._word_counts, key=lambda word: -self._word_counts[word])[:count]
