@@ -254,29 +254,43 @@ class FactsTable:
 
 class WordPages:
     """On how many pages each word is, counted a batch of pages at a time: the pages'
-    words need not all be in memory at once (100k long pages hold 60M of them)."""
+    words need not all be in memory at once (100k long pages hold 60M of them). Counts are
+    exact integers, so a count kept from a past run and updated by the pages added and
+    removed since is the count of the pages now."""
 
     BATCH = 2048
 
-    def __init__(self) -> None:
-        self.pages = 0
-        self._ids = np.zeros(0, np.uint32)
-        self._counts = np.zeros(0, np.int64)
-        self._pending: list[np.ndarray] = []
+    def __init__(self, pages: int = 0, ids: np.ndarray | None = None,
+                 counts: np.ndarray | None = None) -> None:
+        self.pages = pages
+        self._ids = np.zeros(0, np.uint32) if ids is None else ids
+        self._counts = np.zeros(0, np.int64) if counts is None else counts
+        self._pending: list[tuple[np.ndarray, int]] = []
 
     def add(self, words: np.ndarray) -> None:
-        self.pages += 1
-        self._pending.append(words)
+        self._change(words, 1)
+
+    def remove(self, words: np.ndarray) -> None:
+        """Take back a page that was added."""
+        self._change(words, -1)
+
+    def _change(self, words: np.ndarray, sign: int) -> None:
+        self.pages += sign
+        self._pending.append((words, sign))
         if len(self._pending) >= self.BATCH:
             self._merge()
 
     def _merge(self) -> None:
         if not self._pending:
             return
-        pending = np.concatenate(self._pending)
+        pending = np.concatenate([words for words, _ in self._pending])
+        signs = np.repeat([sign for _, sign in self._pending],
+                          [len(words) for words, _ in self._pending])
         ids, inverse = np.unique(np.concatenate((self._ids, pending)), return_inverse=True)
-        weights = np.concatenate((self._counts, np.ones(len(pending), np.int64)))
-        self._ids, self._counts = ids, np.bincount(inverse, weights, len(ids)).astype(np.int64)
+        weights = np.concatenate((self._counts, signs.astype(np.int64)))
+        counts = np.rint(np.bincount(inverse, weights, len(ids))).astype(np.int64)
+        kept = counts > 0  # words no page has any more
+        self._ids, self._counts = ids[kept], counts[kept]
         self._pending = []
 
     def common(self) -> frozenset[int]:
@@ -284,6 +298,10 @@ class WordPages:
         self._merge()
         floor = max(2.0, COMMON_SHARE * self.pages)
         return frozenset(self._ids[self._counts >= floor].tolist())
+
+    def __reduce__(self) -> tuple[object, ...]:
+        self._merge()
+        return (WordPages, (self.pages, self._ids, self._counts))
 
 
 def common_words(shapes: Sequence[PageShape]) -> frozenset[int]:

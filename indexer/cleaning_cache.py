@@ -27,20 +27,29 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+
 CACHE_FILE = "cleaning-cache.sqlite"
 _KEYS_PER_QUERY = 500  # SQLite allows 999 parameters in older builds
 _TABLES = {
     "pages": "key TEXT PRIMARY KEY, shape BLOB NOT NULL, page BLOB NOT NULL",
+    # A page's word ids apart from its shape: an update counts only the pages that changed
+    # (`word_pages`), and these are two thirds of a shape's bytes.
+    "words": "key TEXT PRIMARY KEY, words BLOB NOT NULL",
     "looks": "key TEXT PRIMARY KEY, look BLOB NOT NULL",
     "drafts": "key TEXT PRIMARY KEY, summary BLOB NOT NULL, draft BLOB NOT NULL",
     "documents": "key TEXT PRIMARY KEY, facts BLOB NOT NULL",
 }
+# What the last run counted over all its pages, kept to be updated by the next run: one row
+# per tally, not addressed by inputs, never pruned.
+_TALLIES = "tallies"
+_WORD_PAGES = "word pages"
 # Modules whose code decides what a page becomes, or how it is kept here (the engine's, the
 # app's and `workers`, which only runs the stages, do not).
 _CLEANER_MODULES = ("blocks", "boilerplate", "cleaning_cache", "dates", "dedupe", "document",
@@ -120,6 +129,8 @@ class CleaningCache:
             db.execute("PRAGMA synchronous=NORMAL")
             for table, columns in _TABLES.items():
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            db.execute(f"CREATE TABLE IF NOT EXISTS {_TALLIES} "
+                       "(key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             db.commit()
         except sqlite3.DatabaseError:
             db.close()
@@ -135,7 +146,8 @@ class CleaningCache:
             self.used[table].add(key)
         return None if row is None else row[0]
 
-    def _get_many(self, table: str, column: str, keys: Sequence[str]) -> Iterator[Any]:
+    def _get_many(self, table: str, column: str, keys: Sequence[str],
+                  unpack: Callable[[bytes], Any] = _unpack) -> Iterator[Any]:
         """The unpacked values of many keys (None where missing), in few queries."""
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             chunk = keys[start:start + _KEYS_PER_QUERY]
@@ -143,7 +155,9 @@ class CleaningCache:
             found = dict(self._db.execute(
                 f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk))
             self.used[table].update(found)
-            yield from (_unpack(found[key]) if key in found else None for key in chunk)
+            if table == "pages":  # a page's words go with it
+                self.used["words"].update(found)
+            yield from (unpack(found[key]) if key in found else None for key in chunk)
 
     def _put(self, table: str, key: str, values: tuple[object, ...]) -> None:
         marks = ", ".join("?" * (len(values) + 1))
@@ -172,8 +186,27 @@ class CleaningCache:
         data = self._get("pages", "page", key)
         return None if data is None else _unpack(data)  # type: ignore[arg-type]
 
-    def put_page(self, key: str, shape: object, page: object) -> None:
+    def put_page(self, key: str, shape: object, words: np.ndarray, page: object) -> None:
         self._put("pages", key, (_pack(shape), _pack(page)))
+        self._put("words", key, (words.astype(np.uint32).tobytes(),))
+
+    def words(self, keys: Sequence[str]) -> Iterator[np.ndarray | None]:
+        """The uint32 word ids of pages (`put_page`'s)."""
+        return self._get_many("words", "words", keys,
+                              lambda data: np.frombuffer(data, np.uint32))
+
+    def word_tally(self) -> Any:
+        """The pages per word the last run counted over all its pages, or None."""
+        row = self._db.execute(f"SELECT value FROM {_TALLIES} WHERE key = ?",
+                               (_WORD_PAGES,)).fetchone()
+        return None if row is None else _unpack(row[0])
+
+    def put_word_tally(self, value: object) -> None:
+        try:
+            self._db.execute(f"INSERT OR REPLACE INTO {_TALLIES} VALUES (?, ?)",
+                             (_WORD_PAGES, _pack(value)))
+        except sqlite3.Error as error:
+            raise _disk_error(error) from error
 
     def looks(self, keys: Sequence[str]) -> list[Any]:
         return list(self._get_many("looks", "look", keys))

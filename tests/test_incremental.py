@@ -77,6 +77,24 @@ def test_an_update_equals_a_full_build_and_cleans_few_pages(tmp_path: Path) -> N
     assert builder.update(raw, store).pages_cleaned <= 3
 
 
+def test_an_update_counts_words_again_when_a_gone_pages_words_are_not_kept(
+        tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write_corpus(60, raw, seed=12)
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    # Pruned from the cache (or lost): the words of every page so far.
+    with sqlite3.connect(store.root / CACHE_FILE) as db:
+        db.execute("DELETE FROM words")
+    for page in sorted(raw.rglob("*.txt"))[:6]:
+        page.unlink()
+    report = builder.update(raw, store)
+    assert report.deleted >= 1
+    rebuilt = IndexStore(tmp_path / "rebuilt")
+    builder.build(raw, rebuilt)
+    assert snapshot(store) == snapshot(rebuilt)
+
+
 def test_a_damaged_cleaning_cache_is_started_again(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "index")
     builder.build(SEEDS, store)
@@ -108,6 +126,7 @@ def test_facts_of_all_pages_at_once_are_those_of_each_page(tmp_path: Path) -> No
 
 def test_words_counted_a_batch_at_a_time_are_counted_right(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
     from collections import Counter
 
     import numpy as np
@@ -122,6 +141,20 @@ def test_words_counted_a_batch_at_a_time_are_counted_right(
         counter.add(words)
     plain = Counter(word for words in pages for word in words.tolist())
     assert counter.common() == {w for w, n in plain.items() if n >= COMMON_SHARE * len(pages)}
+    # A count kept from a past run, with pages taken back and others added, is the count of
+    # the pages now.
+    kept = pickle.loads(pickle.dumps(counter))
+    for words in pages[:7]:
+        kept.remove(words)
+    later = [np.unique(rng.integers(0, 40, size=12)).astype(np.uint32) for _ in range(4)]
+    for words in later:
+        kept.add(words)
+    fresh = WordPages()
+    for words in pages[7:] + later:
+        fresh.add(words)
+    assert kept.pages == fresh.pages == 17
+    assert kept.common() == fresh.common()
+    assert pickle.dumps(kept) == pickle.dumps(fresh)  # the same counts, word by word
 
 
 def _copies_share_identity_by_sets(pages_keys: list[list[int]],
