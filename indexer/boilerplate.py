@@ -140,13 +140,16 @@ class Counts:
         first[1:] = (ids[1:] != ids[:-1]) | (pages[1:] != pages[:-1])
         return cls.of(ids[first])
 
-    def of_ids(self, ids: np.ndarray) -> np.ndarray:
+    def of_ids(self, ids: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+        """The count of each of `ids` (0 for an id not counted); `order`, if given, sorts
+        `ids` (for several lookups of the same ids)."""
         if not len(self.ids):
             return np.zeros(len(ids), np.int64)
-        if len(ids) < SORT_QUERIES_FROM:
+        if order is None and len(ids) >= SORT_QUERIES_FROM:
+            order = np.argsort(ids)
+        if order is None:
             places = np.searchsorted(self.ids, ids)
         else:  # in order, the search walks forward through memory: 3x faster for 3M blocks
-            order = np.argsort(ids)
             places = np.empty(len(ids), np.int64)
             places[order] = np.searchsorted(self.ids, ids[order])
         places = np.minimum(places, len(self.ids) - 1)
@@ -211,9 +214,10 @@ class BlockStats:
 
     def _flags(self, keys: np.ndarray, beginnings: np.ndarray,
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        anywhere = self.anywhere.of_ids(keys)
+        order = np.argsort(keys)  # sorted once for both lookups of the keys
+        anywhere = self.anywhere.of_ids(keys, order)
         begun = self.beginnings.of_ids(beginnings)
-        tail = self.in_tail.of_ids(keys)
+        tail = self.in_tail.of_ids(keys, order)
         # The counts are only for explanations: kept small (a table holds 3M blocks).
         return ((anywhere >= 2) | ((beginnings != NO_PREFIX) & (begun >= 2)), tail >= 2,
                 anywhere.astype(np.int32), tail.astype(np.int32))
