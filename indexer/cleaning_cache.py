@@ -39,8 +39,8 @@ CACHE_FILE = "cleaning-cache.sqlite"
 _KEYS_PER_QUERY = 500  # SQLite allows 999 parameters in older builds
 _TABLES = {
     "pages": "key TEXT PRIMARY KEY, shape BLOB NOT NULL, page BLOB NOT NULL",
-    # A page's word ids apart from its shape: an update counts only the pages that changed
-    # (`word_pages`), and these are two thirds of a shape's bytes.
+    # A page's word ids apart from its shape: an update counts only the words of the pages
+    # added and gone (the word tally below), and they are two thirds of a shape's bytes.
     "words": "key TEXT PRIMARY KEY, words BLOB NOT NULL",
     "looks": "key TEXT PRIMARY KEY, look BLOB NOT NULL",
     "drafts": "key TEXT PRIMARY KEY, summary BLOB NOT NULL, draft BLOB NOT NULL",
