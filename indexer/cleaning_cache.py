@@ -155,8 +155,6 @@ class CleaningCache:
             found = dict(self._db.execute(
                 f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk))
             self.used[table].update(found)
-            if table == "pages":  # a page's words go with it
-                self.used["words"].update(found)
             yield from (unpack(found[key]) if key in found else None for key in chunk)
 
     def _put(self, table: str, key: str, values: tuple[object, ...]) -> None:
@@ -180,7 +178,10 @@ class CleaningCache:
             raise _disk_error(error) from error
 
     def shapes(self, keys: Sequence[str]) -> Iterator[Any]:
-        return self._get_many("pages", "shape", keys)
+        for key, shape in zip(keys, self._get_many("pages", "shape", keys), strict=True):
+            if shape is not None:  # its words are used with it, read or not
+                self.used["words"].add(key)
+            yield shape
 
     def page(self, key: str) -> Any:
         data = self._get("pages", "page", key)

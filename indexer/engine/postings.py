@@ -122,7 +122,7 @@ class PostingCache:
         return np.unique((starts >> POSITION_BITS).astype(np.int32))
 
     def _read_term(self, fieldname: str, text: str) -> TermPostings:
-        docs, weights, _values = self._read_list(fieldname, text)
+        docs, weights, _values = self._read_list(fieldname, text, with_values=False)
         return self._scored(fieldname, text, docs, weights)
 
     def _read_positions(self, fieldname: str, text: str) -> TermPositions:
@@ -130,7 +130,7 @@ class PostingCache:
         come with the same read: a phrase asks for both."""
         if type(self._searcher.schema[fieldname].format) is not formats.Positions:
             raise TypeError(f"{fieldname} does not keep Whoosh's Positions format")
-        docs, weights, values = self._read_list(fieldname, text)
+        docs, weights, values = self._read_list(fieldname, text, with_values=True)
         self._store(("term", fieldname, text), self._scored(fieldname, text, docs, weights))
         if not len(docs):
             return NO_POSITIONS
@@ -141,15 +141,17 @@ class PostingCache:
         small = np.uint16 if positions.max() < 1 << 16 else np.uint32
         return TermPositions(docs, counts, positions.astype(small))
 
-    def _read_list(self, fieldname: str,
-                   text: str) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-        """(int32 document numbers, weights, encoded values) of the term in every segment."""
+    def _read_list(self, fieldname: str, text: str,
+                   with_values: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+        """(int32 document numbers, weights, and if asked encoded values) of the term in
+        every segment."""
         docs, weights, values = [], [], []
         for matcher, offset in self._matchers(fieldname, text):
             for ids, block_weights, block_values in _blocks(matcher):
                 docs.append(ids + offset)
                 weights.append(block_weights)
-                values.extend(block_values)
+                if with_values:
+                    values.extend(block_values)
         if not docs:
             return EMPTY.docs, EMPTY.scores, values
         return np.concatenate(docs).astype(np.int32), np.concatenate(weights), values
