@@ -131,15 +131,6 @@ class Counts:
         unique, counts = np.unique(ids, return_counts=True)
         return cls(unique, counts)
 
-    @classmethod
-    def per_page(cls, ids: np.ndarray, pages: np.ndarray) -> Counts:
-        """On how many distinct pages each id occurs (`pages[i]` holds `ids[i]`)."""
-        order = np.lexsort((pages, ids))
-        ids, pages = ids[order], pages[order]
-        first = np.ones(len(ids), dtype=bool)
-        first[1:] = (ids[1:] != ids[:-1]) | (pages[1:] != pages[:-1])
-        return cls.of(ids[first])
-
     def of_ids(self, ids: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
         """The count of each of `ids` (0 for an id not counted); `order`, if given, sorts
         `ids` (for several lookups of the same ids)."""
@@ -156,33 +147,123 @@ class Counts:
         return np.where(self.ids[places] == ids, self.counts[places], 0)
 
 
-@dataclass(frozen=True)
-class _Blocks:
-    """Every block of many pages in flat arrays, with the page each belongs to."""
+def _first_of_page(page: np.ndarray, rank: np.ndarray, ranks: int) -> np.ndarray:
+    """Whether each block is the first of its page with its rank: a page carrying a block
+    twice counts once."""
+    _, first = np.unique(page.astype(np.int64) * ranks + rank, return_index=True)
+    marks = np.zeros(len(rank), dtype=bool)
+    marks[first] = True
+    return marks
 
-    keys: np.ndarray
-    beginnings: np.ndarray
+
+@dataclass(frozen=True)
+class CorpusBlocks:
+    """Every block of a corpus's pages in flat arrays, with the page each belongs to.
+
+    Keys and beginnings are numbered densely (their rank among the distinct ones, which
+    keeps their order) and the first block of each page with each key is marked, once: every
+    count over pages is then a `bincount` and every lookup an index, where sorting 3M block
+    ids for each of them took most of an update's time at 100k pages."""
+
+    shapes: Sequence[PageShape]
+    key_ids: np.ndarray  # the distinct keys, sorted
+    key_rank: np.ndarray  # of each block's key in key_ids
+    beginning_ids: np.ndarray
+    beginning_rank: np.ndarray
+    has_beginning: np.ndarray  # the block is long enough to be compared by its beginning
     page: np.ndarray  # page number of each block
     in_tail: np.ndarray  # the block is among its page's last `tail_length` blocks
     offsets: np.ndarray  # where each page's blocks start (and, last, the end)
+    distinct: np.ndarray  # the first block of its page with its key
+    distinct_in_tail: np.ndarray  # the first of its page's tail blocks with its key
+    distinct_beginning: np.ndarray  # the first of its page with its beginning
 
     @classmethod
-    def of(cls, shapes: Sequence[PageShape]) -> _Blocks:
+    def of(cls, shapes: Sequence[PageShape]) -> CorpusBlocks:
         lengths = np.array([len(shape.keys) for shape in shapes], dtype=np.int64)
-        offsets = np.concatenate(([0], np.cumsum(lengths)))
-        page = np.repeat(np.arange(len(shapes)), lengths)
-        from_end = offsets[page + 1] - np.arange(offsets[-1])  # 1 for a page's last block
-        tails = np.minimum(TAIL_SIZE, np.maximum(1, lengths // 2))
         empty = np.zeros(0, np.int64)
-        return cls(np.concatenate([s.keys for s in shapes]) if shapes else empty,
-                   np.concatenate([s.beginnings for s in shapes]) if shapes else empty,
-                   page, from_end <= tails[page], offsets)
+        keys = np.concatenate([s.keys for s in shapes]) if shapes else empty
+        beginnings = np.concatenate([s.beginnings for s in shapes]) if shapes else empty
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        page = np.repeat(np.arange(len(shapes), dtype=np.int32), lengths)
+        from_end = offsets[page + 1] - np.arange(offsets[-1])  # 1 for a page's last block
+        in_tail = from_end <= np.minimum(TAIL_SIZE, np.maximum(1, lengths // 2))[page]
+        key_ids, key_rank = np.unique(keys, return_inverse=True)
+        beginning_ids, beginning_rank = np.unique(beginnings, return_inverse=True)
+        has_beginning = beginnings != NO_PREFIX
+        distinct_in_tail = np.zeros(len(keys), dtype=bool)
+        distinct_in_tail[in_tail] = _first_of_page(page[in_tail], key_rank[in_tail],
+                                                   len(key_ids))
+        distinct_beginning = _first_of_page(page, beginning_rank, len(beginning_ids))
+        return cls(shapes, key_ids, key_rank.astype(np.int32), beginning_ids,
+                   beginning_rank.astype(np.int32), has_beginning, page, in_tail, offsets,
+                   _first_of_page(page, key_rank, len(key_ids)), distinct_in_tail,
+                   distinct_beginning & has_beginning)
+
+    def stats(self, identities: Sequence[str] | None = None,
+              common: frozenset[int] | None = None) -> BlockStats:
+        """Count blocks over distinct pages; a page stored twice counts once.
+
+        With `identities` (one per page, e.g. its title), pages of the same identity count
+        once too: the same article crawled on two days must not make its own paragraphs look
+        repeated. Common words do not depend on that, so a second pass can reuse the first
+        one's."""
+        seen: set[object] = set()
+        counted = np.zeros(len(self.shapes), dtype=bool)
+        for number, shape in enumerate(self.shapes):
+            signature = identities[number] if identities is not None else shape.identity
+            if signature not in seen:
+                seen.add(signature)
+                counted[number] = True
+        chosen = counted[self.page]
+        ranks = len(self.key_ids)
+        in_tail = np.bincount(self.key_rank[chosen & self.distinct_in_tail], minlength=ranks)
+        # The first characters of each recurring tail block, from one page that has it.
+        recurring = np.flatnonzero(chosen & self.in_tail & (in_tail[self.key_rank] >= 2))
+        _, first = np.unique(self.key_rank[recurring], return_index=True)
+        heads = set()
+        for position in recurring[first].tolist():
+            page = int(self.page[position])
+            tail_heads = self.shapes[page].tail_heads
+            heads.add(tail_heads[position - int(self.offsets[page + 1]) + len(tail_heads)])
+        return BlockStats(
+            int(counted.sum()),
+            Counts(self.key_ids,
+                   np.bincount(self.key_rank[chosen & self.distinct], minlength=ranks)),
+            Counts(self.beginning_ids,
+                   np.bincount(self.beginning_rank[chosen & self.distinct_beginning],
+                               minlength=len(self.beginning_ids))),
+            Counts(self.key_ids, in_tail),
+            frozenset(head[:length] for head in heads
+                      for length in range(1, min(len(head), TAIL_BEGINNING_CHARS + 1))),
+            common_words(self.shapes) if common is None else common,
+        )
+
+    def table(self, stats: BlockStats) -> FactsTable:
+        """The `PageFacts` of every page under `stats`, computed over all pages at once."""
+        if stats.anywhere.ids is self.key_ids and stats.beginnings.ids is self.beginning_ids:
+            # Learned from these very blocks: a count is an index away.
+            anywhere = stats.anywhere.counts[self.key_rank]
+            begun = stats.beginnings.counts[self.beginning_rank]
+            tail = stats.in_tail.counts[self.key_rank]
+        else:
+            keys = self.key_ids[self.key_rank]
+            order = np.argsort(keys)  # sorted once for both lookups of the keys
+            anywhere = stats.anywhere.of_ids(keys, order)
+            begun = stats.beginnings.of_ids(self.beginning_ids[self.beginning_rank])
+            tail = stats.in_tail.of_ids(keys, order)
+        # The counts are only for explanations: kept small (a table holds 3M blocks).
+        return FactsTable((anywhere >= 2) | (self.has_beginning & (begun >= 2)), tail >= 2,
+                          anywhere.astype(np.int32), tail.astype(np.int32),
+                          self.offsets.tolist(),
+                          [stats.last_begins_tail(shape) for shape in self.shapes])
 
 
 def facts_signature(repeats: np.ndarray, tail_repeats: np.ndarray, last_begins_tail: bool,
                     ) -> str:
     """A digest of a page's facts, under which the layout they give is kept."""
-    data = repeats.astype(bool).tobytes() + tail_repeats.astype(bool).tobytes()
+    data = (repeats.astype(bool, copy=False).tobytes()
+            + tail_repeats.astype(bool, copy=False).tobytes())
     return hashlib.blake2b(data + bytes([last_begins_tail]), digest_size=16).hexdigest()
 
 
@@ -212,25 +293,12 @@ class BlockStats:
     tail_beginnings: frozenset[str] = frozenset()
     common_words: frozenset[int] = frozenset()
 
-    def _flags(self, keys: np.ndarray, beginnings: np.ndarray,
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        order = np.argsort(keys)  # sorted once for both lookups of the keys
-        anywhere = self.anywhere.of_ids(keys, order)
-        begun = self.beginnings.of_ids(beginnings)
-        tail = self.in_tail.of_ids(keys, order)
-        # The counts are only for explanations: kept small (a table holds 3M blocks).
-        return ((anywhere >= 2) | ((beginnings != NO_PREFIX) & (begun >= 2)), tail >= 2,
-                anywhere.astype(np.int32), tail.astype(np.int32))
-
-    def _last_begins_tail(self, shape: PageShape) -> bool:
+    def last_begins_tail(self, shape: PageShape) -> bool:
         return bool(shape.last_key) and shape.last_key in self.tail_beginnings
 
     def table(self, shapes: Sequence[PageShape]) -> FactsTable:
-        """The `PageFacts` of every page, computed over all pages at once."""
-        blocks = _Blocks.of(shapes)
-        return FactsTable(*self._flags(blocks.keys, blocks.beginnings),
-                          blocks.offsets.tolist(),
-                          [self._last_begins_tail(shape) for shape in shapes])
+        """The `PageFacts` of every page of `shapes` (counted here or not)."""
+        return CorpusBlocks.of(shapes).table(self)
 
 
 @dataclass(frozen=True)
@@ -317,41 +385,8 @@ def common_words(shapes: Sequence[PageShape]) -> frozenset[int]:
 
 def learn_block_stats(shapes: Sequence[PageShape], identities: Sequence[str] | None = None,
                       common: frozenset[int] | None = None) -> BlockStats:
-    """Count blocks (by `key_id`) over distinct pages; a page stored twice counts once.
-
-    With `identities` (one per page, e.g. its title), pages of the same identity count once
-    too: the same article crawled on two days must not make its own paragraphs look repeated.
-    Common words do not depend on that, so a second pass can reuse the first one's.
-    """
-    seen: set[object] = set()
-    counted = np.zeros(len(shapes), dtype=bool)
-    for number, shape in enumerate(shapes):
-        signature = identities[number] if identities is not None else shape.identity
-        if signature not in seen:
-            seen.add(signature)
-            counted[number] = True
-    blocks = _Blocks.of(shapes)
-    chosen = counted[blocks.page]
-    in_tail_chosen = chosen & blocks.in_tail
-    in_tail = Counts.per_page(blocks.keys[in_tail_chosen], blocks.page[in_tail_chosen])
-    # The first characters of each recurring tail block, from one page that has it.
-    recurring = np.flatnonzero(in_tail_chosen & (in_tail.of_ids(blocks.keys) >= 2))
-    _, first = np.unique(blocks.keys[recurring], return_index=True)
-    heads = set()
-    for position in recurring[first].tolist():
-        page = int(blocks.page[position])
-        tail_heads = shapes[page].tail_heads
-        heads.add(tail_heads[position - int(blocks.offsets[page + 1]) + len(tail_heads)])
-    begun = chosen & (blocks.beginnings != NO_PREFIX)
-    return BlockStats(
-        int(counted.sum()),
-        Counts.per_page(blocks.keys[chosen], blocks.page[chosen]),
-        Counts.per_page(blocks.beginnings[begun], blocks.page[begun]),
-        in_tail,
-        frozenset(head[:length] for head in heads
-                  for length in range(1, min(len(head), TAIL_BEGINNING_CHARS + 1))),
-        common_words(shapes) if common is None else common,
-    )
+    """`CorpusBlocks.stats` of `shapes`."""
+    return CorpusBlocks.of(shapes).stats(identities, common)
 
 
 class WordClasses(NamedTuple):

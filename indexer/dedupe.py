@@ -80,7 +80,8 @@ def group_copies(copies: Sequence[Copy]) -> list[list[int]]:
     by_title: dict[str, list[list[int]]] = {}
     by_url: dict[str, list[int]] = {}
     for number, copy in enumerate(copies):
-        candidates = by_title.get(_bucket(copy), [])
+        bucket = _bucket(copy)
+        candidates = by_title.get(bucket, [])
         if copy.url and copy.url in by_url:
             candidates = [by_url[copy.url], *candidates]
         group = next((g for g in candidates if any(same_page(copy, copies[i]) for i in g)),
@@ -88,7 +89,7 @@ def group_copies(copies: Sequence[Copy]) -> list[list[int]]:
         if group is None:
             group = []
             groups.append(group)
-            by_title.setdefault(_bucket(copy), []).append(group)
+            by_title.setdefault(bucket, []).append(group)
         group.append(number)
         if copy.url:
             by_url.setdefault(copy.url, group)

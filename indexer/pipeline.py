@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -29,13 +30,12 @@ import numpy as np
 from indexer import workers
 from indexer.blocks import analysis_text, block_key
 from indexer.boilerplate import (
-    Counts,
+    CorpusBlocks,
     FactsTable,
     PageFacts,
     PageShape,
     WordClasses,
     WordPages,
-    learn_block_stats,
     shape_of,
 )
 from indexer.cleaning_cache import CleaningCache, Packed, cleaner_version, entry_key
@@ -99,6 +99,22 @@ class DraftSummary(NamedTuple):
     roles: tuple[int, ...]  # blocks per role, in the order of `Role`
     word_classes: WordClasses  # the draft holds while these words keep their class
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # As its fields' strings and numbers: an update reads back 100k of them, and a
+        # pickle of five kinds of named tuple loads at half that speed.
+        copy, classes = self.copy, self.word_classes
+        return (_summary_of, (copy.url, copy.title, copy.date.toordinal() if copy.date else 0,
+                              copy.body_head, tuple(itertools.chain.from_iterable(self.mentions)),
+                              self.roles, classes.common, classes.other))
+
+
+def _summary_of(url: str | None, title: str | None, day: int, body_head: str,
+                names: tuple[str, ...], roles: tuple[int, ...], common: bytes,
+                other: bytes) -> DraftSummary:
+    pairs = iter(names)
+    return DraftSummary(Copy(url, title, date.fromordinal(day) if day else None, body_head),
+                        tuple(map(Mention, pairs, pairs)), roles, WordClasses(common, other))
+
 
 def draft_page(page: RawPage, facts: PageFacts, common: frozenset[int], lexicon: NameLexicon,
                keep_reasons: bool = False) -> Draft:
@@ -149,6 +165,13 @@ class Look(NamedTuple):
     identity: str
     word_classes: WordClasses  # it holds while these words keep their class
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_look_of, (self.identity, self.word_classes.common, self.word_classes.other))
+
+
+def _look_of(identity: str, common: bytes, other: bytes) -> Look:
+    return Look(identity, WordClasses(common, other))
+
 
 def first_look(page: RawPage, facts: PageFacts, common: frozenset[int]) -> Look:
     layout = find_layout(page.blocks, facts, common, page.title_hint)
@@ -174,8 +197,7 @@ def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
     )
 
 
-def copies_share_identity(pages_keys: Sequence[np.ndarray],
-                          identities: list[str]) -> list[str]:
+def copies_share_identity(blocks: CorpusBlocks, identities: list[str]) -> list[str]:
     """A page all of whose blocks stand in a longer page is a copy of it (cut shorter by
     the crawler, or saved again): it takes that page's identity, so that the blocks they
     share are not counted as repeated across articles (a section crawled three times would
@@ -184,38 +206,42 @@ def copies_share_identity(pages_keys: Sequence[np.ndarray],
     Only pages whose rarest block (the last one aside: it may be cut short) is on another
     page too can be copies; they are found over whole arrays (100k pages hold 3M blocks),
     and only they are compared block by block."""
-    lengths = np.array([len(keys) for keys in pages_keys], dtype=np.int64)
+    lengths, offsets, rank = np.diff(blocks.offsets), blocks.offsets, blocks.key_rank
     if not len(lengths) or not lengths.sum():
         return list(identities)
-    page = np.repeat(np.arange(len(pages_keys)), lengths)
-    keys = np.concatenate(pages_keys)
-    pages_with = Counts.per_page(keys, page)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    own = np.arange(len(keys)) - starts[page] < lengths[page] - 1
-    own_pages, own_keys = _distinct_pairs(page[own], keys[own])
-    eligible = np.bincount(own_pages, minlength=len(lengths)) >= 2
-    own_pages, own_keys = own_pages[eligible[own_pages]], own_keys[eligible[own_pages]]
-    counts = pages_with.of_ids(own_keys)
-    order = np.lexsort((own_keys, counts, own_pages))  # per page: fewest pages, then id
-    first_of_page = np.ones(len(order), dtype=bool)
-    first_of_page[1:] = own_pages[order][1:] != own_pages[order][:-1]
-    first = order[first_of_page]
-    rare = first[counts[first] >= 2]
-    rarest = dict(zip(own_pages[rare].tolist(), own_keys[rare].tolist(), strict=True))
+    ranks = len(blocks.key_ids)
+    pages_with = np.bincount(rank[blocks.distinct], minlength=ranks)
+    # A page's own keys: those it has before its last block (its first such block is the
+    # first of the page with that key).
+    own = blocks.distinct & (offsets[blocks.page + 1] - np.arange(len(rank)) > 1)
+    own_pages, own_ranks = blocks.page[own], rank[own]
+    eligible = np.bincount(own_pages, minlength=len(lengths))[own_pages] >= 2
+    own_pages, own_ranks = own_pages[eligible], own_ranks[eligible]
+    if not len(own_pages):
+        return list(identities)
+    # Per page, its key on the fewest pages, then of the lowest id (ranks keep the ids'
+    # order): the least of one number per key, over each page's run of keys.
+    starts = np.flatnonzero(np.concatenate(([True], own_pages[1:] != own_pages[:-1])))
+    least = np.minimum.reduceat(pages_with[own_ranks] * ranks + own_ranks, starts)
+    rare = least // ranks >= 2
+    rarest = dict(zip(own_pages[starts][rare].tolist(), (least[rare] % ranks).tolist(),
+                      strict=True))
+    wanted = np.zeros(ranks, dtype=bool)
+    wanted[list(rarest.values())] = True
+    held = blocks.distinct & wanted[rank]
     holders: dict[int, list[int]] = {}
-    held = np.isin(keys, np.array(sorted(set(rarest.values())), dtype=keys.dtype))
-    for key, holder in zip(*_distinct_pairs(keys[held], page[held]), strict=True):
-        holders.setdefault(int(key), []).append(int(holder))
+    for key, holder in zip(rank[held].tolist(), blocks.page[held].tolist(), strict=True):
+        holders.setdefault(key, []).append(holder)
     key_sets: dict[int, set[int]] = {}
 
     def key_set(number: int) -> set[int]:
         if number not in key_sets:
-            key_sets[number] = set(pages_keys[number].tolist())
+            key_sets[number] = set(rank[offsets[number]:offsets[number + 1]].tolist())
         return key_sets[number]
 
     shared = list(identities)
     for number, block in rarest.items():
-        mine = set(pages_keys[number][:-1].tolist())
+        mine = set(rank[offsets[number]:offsets[number + 1] - 1].tolist())
         containers = [other for other in holders[block] if other != number
                       and lengths[other] >= lengths[number] and mine <= key_set(other)]
         if containers:
@@ -223,17 +249,6 @@ def copies_share_identity(pages_keys: Sequence[np.ndarray],
             if (lengths[keeper], -keeper) > (lengths[number], -number):
                 shared[number] = identities[keeper]
     return shared
-
-
-def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (first, second) pairs, sorted by first, then second."""
-    order = np.lexsort((second, first))
-    first, second = first[order], second[order]
-    keep = np.ones(len(first), dtype=bool)
-    keep[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
-    return first[keep], second[keep]
-
-
 
 
 class LoadedPage(NamedTuple):
@@ -435,7 +450,7 @@ def _past_word_pages(cache: CleaningCache,
     return words, frozenset(past_records).intersection(records)
 
 
-def find_identities(entries: Sequence[PageEntry], shapes: Sequence[PageShape],
+def find_identities(entries: Sequence[PageEntry], blocks: CorpusBlocks,
                     common: frozenset[int], cache: CleaningCache,
                     progress: Progress[Any] = no_progress) -> list[str]:
     """Which article each page holds, from a first look with blocks counted per saved page.
@@ -443,8 +458,7 @@ def find_identities(entries: Sequence[PageEntry], shapes: Sequence[PageShape],
     Two passes: this first one finds each page's article roughly, so that the second can
     count a paragraph once per article rather than once per saved copy of the same article.
     """
-    first = learn_block_stats(shapes, common=common).table(shapes)
-    workers.release_free_memory()  # what counting used
+    first = blocks.table(blocks.stats(common=common))
     keys = [entry_key(entry.record, first.signature(n)) for n, entry in enumerate(entries)]
     looks: list[Look | None] = cache.looks(keys)
     misses = [number for number, look in enumerate(looks)
@@ -457,7 +471,7 @@ def find_identities(entries: Sequence[PageEntry], shapes: Sequence[PageShape],
         looks[number] = look
     cache.commit()
     identities = [look.identity if look else "" for look in looks]
-    return copies_share_identity([shape.keys for shape in shapes], identities)
+    return copies_share_identity(blocks, identities)
 
 
 def draft_pages(entries: Sequence[PageEntry], table: FactsTable, common: frozenset[int],
@@ -615,9 +629,11 @@ def clean_pages(pages: PagesRead, cache: CleaningCache, progress: Progress[Any] 
     entries, skipped, warnings = pages.entries, pages.skipped, pages.warnings
     lexicon, lexicon_version = registry_of(pages.raw_dir)
     common = pages.common_words
-    identities = find_identities(entries, pages.shapes, common, cache, progress)
-    table = learn_block_stats(pages.shapes, identities, common).table(pages.shapes)
+    blocks = CorpusBlocks.of(pages.shapes)
+    identities = find_identities(entries, blocks, common, cache, progress)
+    table = blocks.table(blocks.stats(identities, common))
     # Drafting needs the facts, not the shapes: a fifth of the memory at 100k pages.
+    del blocks
     pages.shapes.clear()
     workers.release_free_memory()
     cleaned = draft_pages(entries, table, common, cache, lexicon, lexicon_version, explain,

@@ -108,13 +108,14 @@ def test_a_damaged_cleaning_cache_is_started_again(tmp_path: Path) -> None:
 def test_facts_of_all_pages_at_once_are_those_of_each_page(tmp_path: Path) -> None:
     """The update looks drafts up by signatures computed over all pages at once."""
     from indexer.blocks import split_blocks
-    from indexer.boilerplate import learn_block_stats, shape_of
+    from indexer.boilerplate import CorpusBlocks, shape_of
 
     write_corpus(120, tmp_path, seed=4)
     shapes = [shape_of(split_blocks(path.read_text("utf-8")))
               for path in sorted(tmp_path.rglob("*.txt"))]
-    stats = learn_block_stats(shapes)
-    table = stats.table(shapes)
+    blocks = CorpusBlocks.of(shapes)
+    stats = blocks.stats()
+    table = blocks.table(stats)  # counts looked up by rank; a page alone, by id
     for number, shape in enumerate(shapes):
         alone = stats.table([shape])
         assert table.facts(number) == alone.facts(0)
@@ -184,6 +185,7 @@ def _copies_share_identity_by_sets(pages_keys: list[list[int]],
 def test_copies_are_found_as_the_rule_says() -> None:
     import numpy as np
 
+    from indexer.boilerplate import CorpusBlocks, PageShape
     from indexer.pipeline import copies_share_identity
 
     rng = np.random.default_rng(8)
@@ -191,9 +193,39 @@ def test_copies_are_found_as_the_rule_says() -> None:
         pages = [rng.integers(1, 12, size=rng.integers(0, 7)).tolist() for _ in range(8)]
         pages += [pages[0][: max(1, len(pages[0]) - 1)], list(pages[1])]  # cut and saved copies
         identities = [f"page {n}" for n in range(len(pages))]
-        arrays = [np.array(keys, dtype=np.int64) for keys in pages]
-        assert copies_share_identity(arrays, identities) == \
+        shapes = [PageShape(np.array(keys, dtype=np.int64), np.zeros(len(keys), np.int64), (),
+                            "", np.zeros(0, np.uint32)) for keys in pages]
+        assert copies_share_identity(CorpusBlocks.of(shapes), identities) == \
             _copies_share_identity_by_sets(pages, identities)
+
+
+def test_summaries_and_looks_come_back_from_the_cache_as_they_were(tmp_path: Path) -> None:
+    """They are kept as their fields (they load faster); every field must come back."""
+    from datetime import date
+
+    from indexer.boilerplate import WordClasses
+    from indexer.cleaning_cache import CleaningCache
+    from indexer.dedupe import Copy
+    from indexer.people import Mention
+    from indexer.pipeline import DraftSummary, Look
+
+    classes = WordClasses.of([7, 3], [9])
+    summaries = [
+        DraftSummary(Copy("https://en.odkb-csto.org/news/1/", "A title", date(2024, 2, 29),
+                          "the body's beginning " * 20),
+                     (Mention("Valery", "Semerikov"), Mention("I.N.", "Borisov")), (1, 0, 2),
+                     classes),
+        DraftSummary(Copy(None, None, None, ""), (), (0, 0, 0), WordClasses()),
+    ]
+    looks = [Look("an identity", classes), Look("", WordClasses())]
+    cache = CleaningCache(tmp_path / "cache.sqlite")
+    for number, (summary, look) in enumerate(zip(summaries, looks, strict=True)):
+        cache.put_draft(f"draft {number}", summary, "the draft")
+        cache.put_look(f"look {number}", look)
+    assert list(cache.summaries(["draft 0", "draft 1"])) == summaries
+    assert cache.looks(["look 0", "look 1"]) == looks
+    assert type(cache.looks(["look 0"])[0].word_classes) is WordClasses
+    cache.close()
 
 
 def test_an_update_after_new_officials_cleans_the_pages_again(tmp_path: Path) -> None:
