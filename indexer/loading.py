@@ -91,11 +91,12 @@ def is_web_address(url: object) -> bool:
         and _SPACE_OR_CONTROL.search(url) is None
 
 
-def find_raw_files(raw_dir: Path) -> Iterator[Path | Skipped]:
-    """Every page file below raw_dir, in a stable order (symlinks included, checked later),
-    and every place that cannot be used, with the reason.
+def find_raw_files(raw_dir: Path) -> Iterator[str | Skipped]:
+    """The path of every page file below raw_dir, in a stable order (symlinks included,
+    checked later), and every place that cannot be used, with the reason.
 
-    Walked without recursion, so a tree of any depth ends in a report, not a crash."""
+    Walked without recursion, so a tree of any depth ends in a report, not a crash. Paths
+    are strings: a `Path` for each of 100k files costs more than the walk."""
     suffixes = TEXT_SUFFIXES | HTML_SUFFIXES
     pending: list[tuple[Path, int]] = [(raw_dir, 0)]
     while pending:
@@ -109,9 +110,8 @@ def find_raw_files(raw_dir: Path) -> Iterator[Path | Skipped]:
             continue
         subfolders = []
         for entry in listed:
-            path = Path(entry.path)
             if not _printable_name(entry.name):
-                yield Skipped(_source_name(path, raw_dir),
+                yield Skipped(_source_name(Path(entry.path), raw_dir),
                               "its name is not valid UTF-8: rename it to index it")
                 continue
             try:
@@ -120,12 +120,12 @@ def find_raw_files(raw_dir: Path) -> Iterator[Path | Skipped]:
                 is_folder = False
             if is_folder:
                 if depth + 1 > MAX_DEPTH:
-                    yield Skipped(_source_name(path, raw_dir),
+                    yield Skipped(_source_name(Path(entry.path), raw_dir),
                                   f"it is nested more than {MAX_DEPTH} folders deep")
                 else:
-                    subfolders.append((path, depth + 1))
-            elif path.suffix.lower() in suffixes:
-                yield path
+                    subfolders.append((Path(entry.path), depth + 1))
+            elif os.path.splitext(entry.name)[1].lower() in suffixes:
+                yield entry.path
         pending.extend(reversed(subfolders))
 
 
@@ -145,11 +145,11 @@ def _source_name(path: Path, raw_dir: Path) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8") or "."
 
 
-def relative_source(path: Path, raw_dir: Path) -> str:
+def relative_source(path: Path | str, raw_dir: Path) -> str:
     folder, full = str(raw_dir), str(path)
     if full.startswith(folder + os.sep) and os.sep == "/":  # the walk's paths: no parsing
         return full[len(folder) + 1:]
-    return path.relative_to(raw_dir).as_posix()
+    return Path(path).relative_to(raw_dir).as_posix()
 
 
 def read_page_bytes(path: Path, raw_dir: Path, max_bytes: int) -> bytes | Skipped:

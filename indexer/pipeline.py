@@ -67,7 +67,6 @@ from indexer.structure import Layout, Role, find_layout, is_item_list
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
-DOCUMENTS_PER_LOOKUP = 500
 # A file changed this recently before a scan may change again within the same timestamp.
 SETTLED_NS = 5_000_000_000
 
@@ -261,10 +260,10 @@ class LoadedPage(NamedTuple):
     page: Packed
 
 
-def _load(item: tuple[Path, str | None], _cache: CleaningCache, raw_dir: Path,
+def _load(item: tuple[str, str | None], _cache: CleaningCache, raw_dir: Path,
           max_bytes: int) -> LoadedPage | Skipped:
     path, manifest_url = item  # one URL, not the manifest: each worker would hold all of it
-    page = load_page(path, raw_dir, manifest_url, max_bytes)
+    page = load_page(Path(path), raw_dir, manifest_url, max_bytes)
     if isinstance(page, Skipped):
         return page
     return LoadedPage(page.source, page.file_hash, page.warnings, shape_of(page.blocks),
@@ -335,7 +334,7 @@ class FolderScan:
     raw_dir: Path
     max_bytes: int
     manifest: Manifest
-    files: list[tuple[Path, str, str] | Skipped]  # (path, source, sha256), or why not
+    files: list[tuple[str, str, str] | Skipped]  # (path, source, sha256), or why not
     skipped: list[Skipped]  # folders that could not be walked
     # (size, mtime_ns, sha256) of files last changed well before the scan: the next update
     # may trust them without reading the files again.
@@ -354,7 +353,7 @@ def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
     the rule of make, rsync and git. A `build` reads everything."""
     started = time.time_ns()
     found = list(find_raw_files(raw_dir))
-    files: list[tuple[Path, str, str] | Skipped] = []
+    files: list[tuple[str, str, str] | Skipped] = []
     scan = FolderScan(raw_dir, max_bytes, read_manifest(raw_dir), files,
                       [problem for problem in found if isinstance(problem, Skipped)])
     for path in found:
@@ -373,7 +372,7 @@ def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
             files.append((path, source, known[2]))
             scan.settled[source] = (status.st_size, status.st_mtime_ns, known[2])
             continue
-        data = read_page_bytes(path, raw_dir, max_bytes)
+        data = read_page_bytes(Path(path), raw_dir, max_bytes)
         if isinstance(data, Skipped):
             files.append(data)
             continue
@@ -397,7 +396,7 @@ def read_pages(scan: FolderScan, cache: CleaningCache,
     words, counted = _past_word_pages(cache, records)
     # Read along with the shapes, in the same order: at 100k pages they would be 240 MB.
     uncounted_words = cache.words([record for record in records if record not in counted])
-    misses: list[tuple[int, Path, str | None]] = []
+    misses: list[tuple[int, str, str | None]] = []
     for (slot, path, source, _), record, stored in zip(
             read, records, cache.shapes(records), strict=True):
         page_words = None if record in counted else next(uncounted_words)
@@ -544,17 +543,15 @@ class Corpus:
         """One document per page, put together from the cache one at a time, with its facts;
         without the document when its facts (made of the same inputs as in a past run)
         are `unchanged`."""
-        for start in range(0, len(self.groups), DOCUMENTS_PER_LOOKUP):
-            groups = self.groups[start:start + DOCUMENTS_PER_LOOKUP]
-            keys = [self._document_key(group) for group in groups]
-            for group, key, known in zip(groups, keys, cache.documents(keys), strict=True):
-                if known is not None and unchanged(known):
-                    yield known, None
-                    continue
-                document = merge_group([self._finished(number, cache) for number in group])
-                facts = DocumentFacts.of(document)
-                cache.put_document(key, facts)
-                yield facts, document
+        keys = [self._document_key(group) for group in self.groups]
+        for group, key, known in zip(self.groups, keys, cache.documents(keys), strict=True):
+            if known is not None and unchanged(known):
+                yield known, None
+                continue
+            document = merge_group([self._finished(number, cache) for number in group])
+            facts = DocumentFacts.of(document)
+            cache.put_document(key, facts)
+            yield facts, document
         cache.commit()
 
     def explanations(self, cache: CleaningCache) -> Iterator[Explanation]:

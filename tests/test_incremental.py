@@ -228,6 +228,28 @@ def test_summaries_and_looks_come_back_from_the_cache_as_they_were(tmp_path: Pat
     cache.close()
 
 
+def test_many_keys_read_by_one_pass_over_a_table_are_those_looked_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import cleaning_cache
+    from indexer.cleaning_cache import CleaningCache
+
+    cache = CleaningCache(tmp_path / "cache.sqlite")
+    for number in range(60):
+        cache.put_look(f"look {number}", ("a look", number))
+    cache.commit()
+    keys = [f"look {number}" for number in range(0, 80, 2)] + ["look 4", "not there"]
+    results = {}
+    for label, scan_from in (("looked up", 10**9), ("one pass", 10)):
+        monkeypatch.setattr(cleaning_cache, "SCAN_FROM_KEYS", scan_from)
+        cache.used["looks"].clear()
+        results[label] = (cache.looks(keys), set(cache.used["looks"]))
+    assert results["one pass"] == results["looked up"]
+    assert results["one pass"][0][:3] == [("a look", 0), ("a look", 2), ("a look", 4)]
+    assert results["one pass"][0][-2:] == [("a look", 4), None]
+    assert "look 1" not in results["one pass"][1]
+    cache.close()
+
+
 def test_an_update_after_new_officials_cleans_the_pages_again(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(SEEDS, raw)
