@@ -40,6 +40,7 @@ _IMAGE_NAME = re.compile(r"[\w\-()]{1,200}\.(?:(?:jpe?g|png|gif|bmp|webp|tiff?)(
 _IMAGE_LINE = re.compile(r"^[^\n]{0,200}?\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)
 # A site logo's alt text glued before the first words of a line: "odkb On May 31, 2015".
 _LOGO_WORD = re.compile(r"^[a-z]{2,8} (?=[A-ZА-ЯЁ\"“«])")
+_NOT_WORDS = re.compile(r"[^\w]+")  # compiled: a key is made for every block of every page
 
 
 _IMAGE_EXTENSIONS = (".jp", ".png", ".gif", ".bmp", ".webp", ".tif")
@@ -72,4 +73,4 @@ def analysis_text(block: str) -> str:
 @lru_cache(maxsize=1 << 13)
 def block_key(block: str) -> str:
     """Key under which repeated blocks are counted: case, quotes and punctuation folded."""
-    return re.sub(r"[^\w]+", " ", block.casefold()).strip()
+    return _NOT_WORDS.sub(" ", block.casefold()).strip()

@@ -154,7 +154,7 @@ class CleaningCache:
         """The unpacked values of many keys (None where missing), in few queries. `kept`:
         the caller keeps them all, so they may be read all at once (not a page's words)."""
         if kept and len(keys) >= SCAN_FROM_KEYS and \
-                len(keys) >= SCAN_SHARE * self._rows_at_most(table):
+                len(keys) >= SCAN_SHARE * self._rows(table):
             yield from self._scan(table, column, keys, unpack)
             return
         for start in range(0, len(keys), _KEYS_PER_QUERY):
@@ -165,9 +165,9 @@ class CleaningCache:
             self.used[table].update(found)
             yield from (unpack(found[key]) if key in found else None for key in chunk)
 
-    def _rows_at_most(self, table: str) -> int:
-        """Rows ever inserted (deleted ones included): counting the rows would read them."""
-        return int(self._db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0)
+    def _rows(self, table: str) -> int:
+        """Counted over the keys' index: a few ms for 100k rows."""
+        return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def _scan(self, table: str, column: str, keys: Sequence[str],
               unpack: Callable[[bytes], Any]) -> list[Any]:
