@@ -435,12 +435,16 @@ def _past_word_pages(cache: CleaningCache,
                      records: Sequence[str]) -> tuple[WordPages, frozenset[str]]:
     """The pages per word the last run counted, less the pages it counted that are gone,
     and which of `records` it counted; or nothing counted, when a gone page's words are no
-    longer in the cache."""
+    longer in the cache, or when most pages are gone (every page, after the cleaner
+    changed): counting the pages now then costs less, and the gone pages' words are not
+    marked used, so this run's prune takes them instead of the next run's."""
     past = cache.word_tally()
     if past is None:
         return WordPages(), frozenset()
     past_records, words = past
     gone = sorted(set(past_records).difference(records))
+    if len(gone) * 2 > len(past_records):
+        return WordPages(), frozenset()
     gone_words = list(cache.words(gone))
     if any(page_words is None for page_words in gone_words):
         return WordPages(), frozenset()

@@ -95,6 +95,26 @@ def test_an_update_counts_words_again_when_a_gone_pages_words_are_not_kept(
     assert snapshot(store) == snapshot(rebuilt)
 
 
+def test_after_a_cleaner_upgrade_the_words_are_counted_again_and_the_old_pruned(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import cleaning_cache, pipeline
+
+    raw = tmp_path / "raw"
+    write_corpus(40, raw, seed=13)
+    store = IndexStore(tmp_path / "index")
+    builder.build(raw, store)
+    monkeypatch.setattr(cleaning_cache, "PRUNE_FROM", 0)
+    upgraded = pipeline.cleaner_version() + "-next"
+    monkeypatch.setattr(pipeline, "cleaner_version", lambda: upgraded)
+    report = builder.update(raw, store)
+    assert report.pages_cleaned == report.pages_read
+    with sqlite3.connect(store.root / CACHE_FILE) as db:
+        assert db.execute("SELECT count(*) FROM words").fetchone()[0] == report.pages_read
+    rebuilt = IndexStore(tmp_path / "rebuilt")
+    builder.build(raw, rebuilt)
+    assert snapshot(store) == snapshot(rebuilt)
+
+
 def test_a_damaged_cleaning_cache_is_started_again(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "index")
     builder.build(SEEDS, store)
