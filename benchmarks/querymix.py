@@ -17,7 +17,7 @@ assert all(any(name in spellings for _, spellings in OFFICIALS) for name in PEOP
 
 @dataclass(frozen=True)
 class Query:
-    kind: str  # term, and, phrase, or
+    kind: str  # term, and, phrase, or; long (6-10 words, as a question or a description)
     words: tuple[str, ...]
     year: str | None = None
     person: str | None = None
@@ -29,12 +29,16 @@ class Query:
 
     @property
     def tantivy(self) -> str:
+        """tantivy's closest equivalent; a long query is its default, an OR of the words,
+        ranked by BM25 (what it gives a question)."""
         if self.kind == "and":
             return " ".join(f"+{word}" for word in self.words)
         return self.ours
 
     @property
     def fts5(self) -> str:
+        if self.kind == "long":  # any of the words, ranked by bm25(), as tantivy does
+            return " OR ".join(self.words)
         return self.ours  # implicit AND, "phrase", OR: the same syntax
 
     def params(self, text: str, **extra: str) -> str:
@@ -66,4 +70,30 @@ def query_mix(pages: int, seed: int = 7) -> list[Query]:
         queries.append(Query(kind, chosen,
                              year=rng.choice(YEARS) if number % 3 == 0 else None,
                              person=rng.choice(PEOPLE) if number % 5 == 0 else None))
+    return queries
+
+
+# How visitors open questions and descriptions (the words the engine leaves out).
+OPENINGS = ("what did the", "how does the", "which", "when was the", "who chaired the",
+            "what is the position of the", "", "", "")
+
+
+def long_query_mix(pages: int, seed: int = 11, count: int = 50) -> list[Query]:
+    """Questions and descriptions of 6-10 words: an opening of function words, then mostly
+    common words of the site with one or two rarer ones; a fifth with a year filter."""
+    rng = random.Random(seed)
+    words = Vocabulary.for_pages(pages).words
+    size = len(words)
+    queries = []
+    for number in range(count):
+        opening = rng.choice(OPENINGS).split()
+        length = rng.randint(6, 10)
+        content = []
+        while len(opening) + len(content) < length:
+            band = rng.random()
+            low, high = ((30, 300) if band < 0.5 else (300, 3000) if band < 0.85
+                         else (3000, size // 2))
+            content.append(words[rng.randrange(low, high)])
+        queries.append(Query("long", tuple(opening + content),
+                             year=rng.choice(YEARS) if number % 5 == 0 else None))
     return queries

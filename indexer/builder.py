@@ -206,53 +206,66 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
         if current is None:
             raise StoreError(f"There is no index in {store.root} to update yet. "
                              f"Run `csto-index build {raw_dir} --index {store.root}` first.")
-        previous = store.state()
-        scan = scan_folder(raw_dir, settled=previous.get("settled"))
-        if scan.file_hashes == previous.get("files") and \
-                previous.get("cleaner") == cleaner_of(raw_dir):
-            report.up_to_date = True
-            report.generation = store.current_name()
-            report.seconds = time.perf_counter() - started
-            return report
-        report.files, report.settled = scan.file_hashes, scan.settled
-        with cleaning_cache(store) as cache:
-            # The pages' shapes are not kept: not needed to write the index.
-            corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
-            check_corpus(corpus, raw_dir, len(previous.get("documents", {})), allow_shrink)
-            report.describe(corpus)
-            old = previous.get("documents", {})
-
-            def unchanged(facts: DocumentFacts) -> bool:
-                return old.get(facts.doc_id) == facts.content_hash
-
-            def apply_changes(folder: Path) -> None:
-                engine.copy_generation(current, folder, rewritten={STATE_FILE})
-                served = engine.read_vocabulary(current)
-                vocabulary = Counter(served.counts)
-                gone: set[str] = set()
-                documents = report.count(corpus.documents(cache, unchanged))
-                with engine.writing(folder, memory_mb=memory_mb) as writer:
-                    for facts, document in progress(SizedIterable(
-                            documents, corpus.document_count), "indexing"):
-                        known = old.get(facts.doc_id)
-                        if document is None or known == facts.content_hash:
-                            continue
-                        if known is None:
-                            writer.add(document)
-                            report.added += 1
-                        else:
-                            writer.replace(document)
-                            gone.add(document.doc_id)
-                            report.changed += 1
-                        vocabulary.update(engine.written_words(document.title, document.body))
-                    deleted = old.keys() - report.contents.keys()
-                    for doc_id in deleted:
-                        writer.delete(doc_id)
-                    report.deleted = len(deleted)
-                vocabulary.subtract(engine.words_of_documents(current, gone | deleted))
-                engine.write_vocabulary(folder, vocabulary, served.terms)
-
-            report.generation = write_generation(store, corpus, report, apply_changes)
-            cache.prune()
+        rewrite = not engine.same_fields(current)
+        if not rewrite:
+            _update(raw_dir, store, current, report, progress, allow_shrink, memory_mb)
+    if rewrite:  # after the lock: a build takes it again
+        report = build(raw_dir, store, progress, wait, on_wait, allow_shrink, memory_mb)
+        report.command = "update"
+        report.warnings.insert(0, "The index was written by a version of csto-search with "
+                                  "other fields: every document was written anew (a build).")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _update(raw_dir: Path, store: IndexStore, current: Path, report: Report,
+            progress: Progress[Any], allow_shrink: bool, memory_mb: int) -> None:
+    """The documents that changed since `current` was written, written into a new
+    generation beside it."""
+    previous = store.state()
+    scan = scan_folder(raw_dir, settled=previous.get("settled"))
+    if scan.file_hashes == previous.get("files") and \
+            previous.get("cleaner") == cleaner_of(raw_dir):
+        report.up_to_date = True
+        report.generation = store.current_name()
+        return
+    report.files, report.settled = scan.file_hashes, scan.settled
+    with cleaning_cache(store) as cache:
+        # The pages' shapes are not kept: not needed to write the index.
+        corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
+        check_corpus(corpus, raw_dir, len(previous.get("documents", {})), allow_shrink)
+        report.describe(corpus)
+        old = previous.get("documents", {})
+
+        def unchanged(facts: DocumentFacts) -> bool:
+            return old.get(facts.doc_id) == facts.content_hash
+
+        def apply_changes(folder: Path) -> None:
+            engine.copy_generation(current, folder, rewritten={STATE_FILE})
+            served = engine.read_vocabulary(current)
+            vocabulary = Counter(served.written)
+            gone: set[str] = set()
+            documents = report.count(corpus.documents(cache, unchanged))
+            with engine.writing(folder, memory_mb=memory_mb) as writer:
+                for facts, document in progress(SizedIterable(
+                        documents, corpus.document_count), "indexing"):
+                    known = old.get(facts.doc_id)
+                    if document is None or known == facts.content_hash:
+                        continue
+                    if known is None:
+                        writer.add(document)
+                        report.added += 1
+                    else:
+                        writer.replace(document)
+                        gone.add(document.doc_id)
+                        report.changed += 1
+                    vocabulary.update(engine.written_words(document.title, document.body))
+                deleted = old.keys() - report.contents.keys()
+                for doc_id in deleted:
+                    writer.delete(doc_id)
+                report.deleted = len(deleted)
+            vocabulary.subtract(engine.words_of_documents(current, gone | deleted))
+            engine.write_vocabulary(folder, vocabulary, served.written_terms)
+
+        report.generation = write_generation(store, corpus, report, apply_changes)
+        cache.prune()

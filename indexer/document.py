@@ -10,11 +10,15 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from indexer.data import ENGLISH_WORDS_FILE, word_list
+
 HEADING_CHARS = 90
-# The site's listing and section addresses: a list's page number or tab in the query
-# ("?PAGEN_1=2", "?c-tab=statements"), or a path without an article's long slug.
+# The site's list addresses: a list's page number or tab in the query ("?PAGEN_1=2",
+# "?c-tab=statements"), or a site's home page (its news list). Article addresses are too
+# varied (transliterated slugs with hyphens, underscores, dates, spaces) to be told from
+# section addresses by their path: whether a page lists other pages is read from its text.
 _LIST_PARAMETER = re.compile(r"^(?:PAGEN_\d+|[a-z]+-tab)$", re.IGNORECASE)
-_ARTICLE_SLUG = re.compile(r"[\w]+(?:-[\w]+){3,}")
+_LANGUAGE_SEGMENTS = frozenset({"en", "ru"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class CleanDocument:
     sidebar_blocks: int = 0
     footer_blocks: int = 0
     listing: bool = False  # a list of other pages' items (a section or news list), no article
+    cut: bool = False  # the saved copy stops mid-article: the full text is at the source
+    signature: str = ""  # who signed the release (the press secretary's line)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -42,7 +48,7 @@ class CleanDocument:
 
     @property
     def heading(self) -> str:
-        return readable_title(self.title, self.url, self.body)
+        return readable_title(self.title, self.url, self.body, self.cut)
 
     @property
     def year(self) -> int | None:
@@ -72,6 +78,8 @@ class CleanDocument:
             "people": list(self.people),
             "body": self.body,
             "kind": "listing" if self.listing else "article",
+            "cut": self.cut,
+            "signature": self.signature or None,
         }
 
     def with_duplicates(self, others: list[CleanDocument]) -> CleanDocument:
@@ -92,33 +100,48 @@ class CleanDocument:
 
 
 def is_listing_url(url: str | None) -> bool:
-    """An address of a list of pages (a section, a news list, a page of one) on the site."""
+    """An address of a list of pages (a news list, a page of one, a site's home)."""
     if not url:
         return False
     parts = urlsplit(url)
     if any(_LIST_PARAMETER.match(key) for key, _ in parse_qsl(parts.query)):
         return True
-    segments = [segment for segment in parts.path.split("/") if segment]
-    return not any(_ARTICLE_SLUG.fullmatch(segment) for segment in segments)
+    return all(segment.lower() in _LANGUAGE_SEGMENTS
+               for segment in parts.path.split("/") if segment)
 
 
-def readable_title(title: str | None, url: str | None, body: str) -> str:
-    """What a visitor sees as the document's title: its own, else the section its address
-    names ("Secretariat, page 2"), else the beginning of its text."""
+def readable_title(title: str | None, url: str | None, body: str, cut: bool = False) -> str:
+    """What a visitor sees as the document's title: its own; for a list, what its address
+    names in English ("Statements, page 2"); else the first sentence of its text, cut at a
+    word with "…" (and marked so when the copy stops there). Never the address's
+    transliterated words."""
     if title:
         return title
     if url and is_listing_url(url):
-        parts = urlsplit(url)
-        segments = [s for s in parts.path.split("/") if s and s.lower() not in ("en", "ru")]
-        tabs = [value for key, value in parse_qsl(parts.query) if key.endswith("-tab")]
-        name = (tabs or segments or [parts.netloc.split(".")[0]])[-1]
-        name = re.sub(r"[_\-]+", " ", name).strip().capitalize()
-        page = next((value for key, value in parse_qsl(parts.query)
-                     if key.upper().startswith("PAGEN_")), None)
-        return f"{name}, page {page}" if page and page != "1" else name
-    text = " ".join(body.split())
-    if not text:
-        return "(untitled page)"
-    if len(text) <= HEADING_CHARS:
-        return text
-    return text[:HEADING_CHARS].rsplit(" ", 1)[0] + " …"
+        return _list_name(url)
+    sentence = _first_sentence(" ".join(body.split()))
+    if not sentence:
+        return "A saved copy without text" if not cut else "A saved copy cut before its text"
+    if len(sentence) > HEADING_CHARS:
+        return sentence[:HEADING_CHARS].rsplit(" ", 1)[0] + " …"
+    ends = not cut or len(sentence) < len(" ".join(body.split()))
+    return sentence if ends else sentence + " …"
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    return match.group(1) if match else text
+
+
+def _list_name(url: str) -> str:
+    """A list's name from its address: its tab ("?c-tab=statements"), else the English
+    words of its section's path ("news_odkb" -> "News"), else "List of pages"."""
+    parts = urlsplit(url)
+    english = word_list(ENGLISH_WORDS_FILE)
+    tabs = [value for key, value in parse_qsl(parts.query) if key.endswith("-tab")]
+    segments = [s for s in parts.path.split("/") if s and s.lower() not in _LANGUAGE_SEGMENTS]
+    words = re.split(r"[_\-\s]+", (tabs or segments or [""])[-1])
+    name = " ".join(w for w in words if w.casefold() in english).capitalize() or "List of pages"
+    page = next((value for key, value in parse_qsl(parts.query)
+                 if key.upper().startswith("PAGEN_")), None)
+    return f"{name}, page {page}" if page and page != "1" else name

@@ -11,7 +11,6 @@ one key and matched with rapidfuzz, against the registry first and then across t
 
 from __future__ import annotations
 
-import gzip
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -25,12 +24,12 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from indexer.admin_files import json_list
+from indexer.data import ENGLISH_WORDS_FILE, word_list
 
 SURNAME_SIMILARITY = 88  # rapidfuzz ratio of folded surnames that are one person
 GIVEN_NAME_SIMILARITY = 75
 REGISTRY_FILE = "officials.json"
 NOT_NAMES_FILE = "not_names.txt"
-ENGLISH_WORDS_FILE = "english_words.txt.gz"  # common words (SCOWL), never a name
 # Words of office that announce a name ("Secretary General Zhang Ming") or follow it
 # ("Vadim Sinyavsky, Minister for Emergency Situations").
 ROLE_WORDS = frozenset({
@@ -108,6 +107,10 @@ class Mention(NamedTuple):
 
 
 @lru_cache(maxsize=1 << 16)
+def is_patronymic(word: str) -> bool:
+    return _PATRONYMIC.search(word) is not None
+
+
 def fold(name: str) -> str:
     """Spelling-insensitive key: no accents, case, y/i, kh/h, or doubled letters."""
     text = unicodedata.normalize("NFKD", name)
@@ -179,13 +182,6 @@ def parse_full_name(written: str) -> Mention | None:
     return Mention(words[0], words[-1])
 
 
-def _word_list(name: str) -> frozenset[str]:
-    data = resources.files("indexer.data").joinpath(name).read_bytes()
-    text = (gzip.decompress(data) if name.endswith(".gz") else data).decode("utf-8")
-    return frozenset(word.casefold() for line in text.splitlines()
-                     if not line.startswith("#") for word in line.split())
-
-
 class RegistryError(ValueError):
     """An officials file that cannot be used; the message names the file and the row."""
 
@@ -237,8 +233,8 @@ def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
              .splitlines() if not line.startswith("#") for word in line.split()}
     known = registry_spellings(officials)
     names |= {fold(mention.given) for _, mention in known if not mention.has_initials_only}
-    return NameLexicon(officials, frozenset(names), known, _word_list(NOT_NAMES_FILE),
-                       _word_list(ENGLISH_WORDS_FILE))
+    return NameLexicon(officials, frozenset(names), known, word_list(NOT_NAMES_FILE),
+                       word_list(ENGLISH_WORDS_FILE))
 
 
 def _is_surname(word: str) -> bool:

@@ -88,6 +88,7 @@ class Draft:
     mentions: tuple[Mention, ...]
     roles: tuple[Role, ...]
     warnings: tuple[str, ...]
+    signature: tuple[str, ...] = ()  # footer lines that name someone (the press secretary)
 
 
 class DraftSummary(NamedTuple):
@@ -128,8 +129,12 @@ def draft_page(page: RawPage, facts: PageFacts, common: frozenset[int], lexicon:
     roles = tuple(role.role for role in layout.roles)
     if not keep_reasons:
         layout = replace(layout, roles=())
+    # The release's signature is searchable (a visitor looks for the press secretary) but
+    # not among the people the article names.
+    footer = (analysis_text(page.blocks[i]) for i in range(layout.body_end, len(page.blocks)))
+    signature = tuple(line for line in footer if mentions_in(line, lexicon))
     return Draft(page.source, page.url, page.file_hash, len(page.blocks), layout, body,
-                 tuple(mentions_in(article_text, lexicon)), roles, page.warnings)
+                 tuple(mentions_in(article_text, lexicon)), roles, page.warnings, signature)
 
 
 def summarise(draft: Draft) -> DraftSummary:
@@ -180,6 +185,8 @@ def first_look(page: RawPage, facts: PageFacts, common: frozenset[int]) -> Look:
 def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
     people = people_in(draft.mentions, resolver)
     layout = draft.layout
+    # A list's last line is an item's heading, not a sentence: a list is not "cut".
+    listing = is_listing_url(draft.url) or is_item_list(draft.body_blocks, layout.title)
     return CleanDocument(
         source=draft.source,
         title=layout.title,
@@ -191,7 +198,9 @@ def finish_document(draft: Draft, resolver: PeopleResolver) -> CleanDocument:
         file_hashes=((draft.source, draft.file_hash),),
         sidebar_blocks=layout.sidebar_end,
         footer_blocks=draft.block_count - layout.body_end,
-        listing=is_listing_url(draft.url) or is_item_list(draft.body_blocks, layout.title),
+        listing=listing,
+        cut=layout.cut and not listing,
+        signature="\n".join(draft.signature),
         warnings=draft.warnings,
     )
 

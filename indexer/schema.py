@@ -33,15 +33,18 @@ URL = Field("url", Kind.ID)
 TITLE = Field("title", Kind.TEXT, weight=3.0)
 BODY = Field("body", Kind.TEXT)
 PEOPLE_TEXT = Field("people_text", Kind.TEXT, stored=False, weight=2.0)  # every spelling
+SIGNATURE = Field("signature", Kind.TEXT)  # the release's signature (press secretary)
 PERSON = Field("person", Kind.FACET, sortable=True)  # canonical names; a column for facets
 YEAR = Field("year", Kind.FACET, sortable=True)
 DATE = Field("date", Kind.DATE, sortable=True)
 UNDATED = Field("undated", Kind.SORT_KEY, stored=False)  # "1" sorts pages without a date last
 LISTING = Field("listing", Kind.SORT_KEY, stored=False)  # "1": a list of other pages' items
 SOURCES = Field("sources", Kind.STORED)
+CUT = Field("cut", Kind.STORED)  # True: the saved copy stops mid-article
 CONTENT_HASH = Field("content_hash", Kind.ID)
 
-FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, PEOPLE_TEXT, PERSON, YEAR, DATE, UNDATED,
-                             LISTING, SOURCES, CONTENT_HASH)
+FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, PEOPLE_TEXT, SIGNATURE, PERSON, YEAR, DATE,
+                             UNDATED, LISTING, SOURCES, CUT, CONTENT_HASH)
 # Fields a plain query searches, with their ranking weights.
-SEARCH_FIELDS: dict[str, float] = {f.name: f.weight for f in (TITLE, BODY, PEOPLE_TEXT)}
+SEARCH_FIELDS: dict[str, float] = {f.name: f.weight
+                                   for f in (TITLE, BODY, PEOPLE_TEXT, SIGNATURE)}

@@ -66,6 +66,8 @@ UNRELATED_ITEMS = 0.25
 MIN_LEAD_CHARS = 60
 _TERMINAL = (".", ":", ";", ",", "?", "!", "…")
 _SENTENCE_END = (".", "?", "!", "…", ".”", '."', ".»", "!”", '!"')
+# How a complete text may end: a sentence, a quotation, a parenthesis.
+_COMPLETE_END = (*_SENTENCE_END, "”", '"', "»", ")")
 _CONTACT = re.compile(
     r"@[\w-]+\.\w|(?:\+|\btel\b|\bfax\b|\bphone\b)[\s\d()./-]*\d{2}|\d{3}[\s-]\d{2}[\s-]\d{2}\b"
     r"|\bpress[ -]secretary\b|\bpress service\b",
@@ -107,6 +109,7 @@ class Layout:
     roles: tuple[BlockRole, ...] = ()
     # The words whose class (common or not) the layout depended on, and their class then.
     word_classes: WordClasses = NO_WORDS_ASKED
+    cut: bool = False  # the saved copy stops mid-article (the crawler cut it)
 
     def body_indexes(self) -> list[int]:
         """The body's blocks, without the image file names standing among them."""
@@ -314,6 +317,16 @@ def is_sidebar_only(view: Sequence[str], stats: PageEvidence) -> bool:
     return related <= (len(items) - 1) // 3
 
 
+def is_cut(view: Sequence[str], title_index: int | None, body_end: int) -> bool:
+    """Whether the saved copy stops mid-article: it ends in its article (no footer after
+    it) with a line that does not end as a sentence ends, or with its title (an article
+    has text under its title)."""
+    if body_end < len(view) or not view:
+        return False
+    last = view[-1].rstrip()
+    return title_index == len(view) - 1 or not last.endswith(_COMPLETE_END)
+
+
 def is_item_list(body: Sequence[str], title: str | None) -> bool:
     """A body that lists other pages' items: mostly headings or timestamps, no title."""
     if title is not None or len(body) < 3:
@@ -398,7 +411,8 @@ def find_layout(blocks: Sequence[str], facts: PageFacts, common: frozenset[int],
         else:  # between the title and the body: the pair's repeated title
             roles[index] = BlockRole(Role.DATE, "the title repeated with its date")
     return Layout(sidebar_end, title, when, body_start, body_end,
-                  tuple(roles[i] for i in range(len(blocks))), stats.asked)
+                  tuple(roles[i] for i in range(len(blocks))), stats.asked,
+                  is_cut(view, title_index, body_end))
 
 
 def _find_article(view: Sequence[str], stats: PageEvidence, title_hint: str | None,
@@ -441,6 +455,13 @@ def _find_article(view: Sequence[str], stats: PageEvidence, title_hint: str | No
         roles[title_index] = BlockRole(Role.TITLE, reason)
         return title_index, None, title_index + 1
     if sidebar_end == 0 and is_sidebar_only(view, stats):
+        if is_title_like(view[-1]) and not _TEMPORAL_START.match(view[-1]):
+            # The crawler cut the page in the article's own heading, right after the
+            # latest-news items: that fragment is all the copy has of its article, its
+            # text (not its title: the page does not hold the title whole).
+            roles[len(view) - 1] = BlockRole(Role.BODY, "the article's heading, cut short "
+                                                        "by the crawler")
+            return None, None, len(view) - 1
         return None, None, len(view)
     return None, None, sidebar_end
 

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from indexer.admin_files import json_list
+from indexer.people import is_patronymic
 
 SYNONYMS_FILE = "synonyms.json"
 MAX_ENTRY_CHARS = 100
@@ -32,6 +35,16 @@ class Expansion:
 
 
 @dataclass(frozen=True)
+class SynonymMatch:
+    """Words of a plain text that belong to a synonym group."""
+
+    start: int
+    end: int
+    written: str
+    others: tuple[str, ...]  # the group's other entries
+
+
+@dataclass(frozen=True)
 class Synonyms:
     groups: tuple[tuple[str, ...], ...] = ()
 
@@ -42,6 +55,22 @@ class Synonyms:
         pattern = "|".join(_pattern(entry) for entry, _ in variants)
         object.__setattr__(self, "_pattern", re.compile(
             rf"(?<![\w:\-\"])(?:{pattern})(?![\w\-*?])", re.IGNORECASE) if variants else None)
+        # In plain text (no query language) a final "?" ends a question.
+        object.__setattr__(self, "_plain_pattern", re.compile(
+            rf"(?<![\w\-])(?:{pattern})(?![\w\-])", re.IGNORECASE) if variants else None)
+
+    def find(self, text: str) -> list[SynonymMatch]:
+        """The words and phrases of a plain text (no quotes, no query language) that belong
+        to a group, longest first where they overlap, in order."""
+        if self._plain_pattern is None:  # type: ignore[attr-defined]
+            return []
+        found = []
+        for match in self._plain_pattern.finditer(text):  # type: ignore[attr-defined]
+            written = match.group()
+            group = self._by_key[_key(written)]  # type: ignore[attr-defined]
+            others = tuple(entry for entry in group if _key(entry) != _key(written))
+            found.append(SynonymMatch(match.start(), match.end(), written, others))
+        return found
 
     def expand(self, text: str) -> tuple[str, list[Expansion]]:
         """The query with every known word or phrase replaced by an OR of its group.
@@ -133,20 +162,56 @@ def load_synonyms(extra: Path | None = None) -> Synonyms:
         except (OSError, UnicodeDecodeError) as error:
             raise SynonymsError(f"{extra}: cannot be read ({error})") from None
         groups += parse_synonyms(text, str(extra))
-    return Synonyms(_merged(groups))
+    return Synonyms(merge_groups(groups))
 
 
-def _merged(groups: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
-    """Groups sharing an entry become one group."""
-    merged: list[list[str]] = []
+def merge_groups(groups: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """Groups sharing an entry become one group (union-find over the entries' keys: linear
+    in the number of entries)."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
     for group in groups:
-        keys = {_key(entry) for entry in group}
-        joined = [g for g in merged if keys & {_key(entry) for entry in g}]
-        target = joined[0] if joined else []
-        if not joined:
-            merged.append(target)
-        for other in joined[1:]:
-            target += other
-            merged.remove(other)
-        target += group
-    return tuple(tuple(dict.fromkeys(group)) for group in merged)
+        keys = [_key(entry) for entry in group]
+        for key in keys:
+            parent.setdefault(key, key)
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+    members: dict[str, list[str]] = {}
+    for group in groups:
+        for entry in group:
+            members.setdefault(root(_key(entry)), []).append(entry)
+    return tuple(tuple(dict.fromkeys(entries)) for entries in members.values())
+
+
+NAME_SIMILARITY = 70  # rapidfuzz ratio of two spellings of one name word
+
+
+def name_variant_groups(spellings: dict[str, list[str]]) -> tuple[tuple[str, ...], ...]:
+    """The given names and surnames spelt in more than one way among the spellings of each
+    person (as the people stage recorded them): "Shoigu" and "Shoygu", "Valery" and
+    "Valeriy". A search for one spelling finds the others."""
+    groups = []
+    for canonical, written in spellings.items():
+        parts = canonical.split()
+        if len(parts) < 2:
+            continue
+        given, surname = parts[0], parts[-1]
+        variants: dict[str, list[str]] = {given: [given], surname: [surname]}
+        for spelling in written:
+            for word in re.findall(r"[^\W\d_]{3,}(?:-[^\W\d_]+)*", spelling):
+                if is_patronymic(word):
+                    continue
+                scores = {part: max(fuzz.ratio(word.lower(), seen.lower()) for seen in words)
+                          for part, words in variants.items()}
+                best = max(scores, key=lambda part: scores[part])
+                if scores[best] >= NAME_SIMILARITY:
+                    variants[best].append(word)
+        groups += [tuple(dict.fromkeys(words)) for words in variants.values()
+                   if len({_key(word) for word in words}) > 1]
+    return merge_groups(groups)

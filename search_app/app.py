@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -107,8 +109,16 @@ async def http_error(request: Request, error: Exception) -> Response:
     return _error(request, error.status_code, error.detail, error.headers)
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    # The first request should not pay for decoding the common words' posting lists.
+    await run_in_threadpool(app.state.index.open_warm)
+    yield
+
+
 def create_app(settings: Settings) -> Starlette:
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", views.home),
             Route("/search", views.search_page),
@@ -137,7 +147,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb,
-                                   settings.synonyms_file, settings.warm_switch)
+                                   settings.synonyms_file, settings.warm)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals["person_url"] = views.person_url
     app.state.officials = OfficialsSource(app.state.index)

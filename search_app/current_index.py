@@ -21,23 +21,24 @@ log = logging.getLogger("csto_search")
 OPEN_ATTEMPTS = 3
 RECENT_QUERIES = 200
 WARM_SECONDS = 20.0  # a new generation is switched to after this long, warm or not
-FREQUENT_WORDS = 50
+START_SECONDS = 10.0  # a starting server warms its index at most this long before serving
 
 
 def warm(searcher: IndexSearcher, queries: list[str], seconds: float) -> None:
-    """Run recent queries, newest first, then the most frequent words on a searcher, within a
-    time limit; the frequent words only while the posting cache has room (they would push
-    out the lists of the recent queries, the likelier to come again)."""
+    """Run recent queries, newest first, then read the index's most frequent terms while the
+    posting cache has room (they would push out the lists of the recent queries, the
+    likelier to come again), within a time limit."""
     deadline = time.monotonic() + seconds
-    recent = list(dict.fromkeys(reversed(queries)))
-    for number, text in enumerate([*recent, *searcher.frequent_words(FREQUENT_WORDS)]):
-        if time.monotonic() > deadline or (number >= len(recent)
-                                           and searcher.search_cache_full()):
+    # At least one search: the first one pays for what is read once (columns, stored
+    # fields' tables).
+    for text in [*dict.fromkeys(reversed(queries)), *searcher.frequent_words(1)]:
+        if time.monotonic() > deadline:
             return
         try:
             searcher.search(SearchRequest(text))
         except QuerySyntaxError:
             continue
+    searcher.preload(deadline)
 
 
 class IndexMissing(Exception):
@@ -76,6 +77,16 @@ class CurrentIndex:
         raw_dir = self.raw_folder()
         searcher.synonyms = self._synonyms.current(raw_dir / SYNONYMS_FILE if raw_dir else None)
         return searcher
+
+    def open_warm(self, seconds: float = START_SECONDS) -> None:
+        """Open the served generation and warm it, before the first request (a starting
+        server). Without an index yet, or with a damaged one, requests say so instead."""
+        try:
+            searcher = self._open()
+        except (IndexMissing, IndexDamaged):
+            return
+        if self._warm:
+            warm(searcher, [], seconds)
 
     def record(self, text: str) -> None:
         """A query visitors asked, to warm the next generation with."""

@@ -24,9 +24,10 @@ class Settings:
     # The public address of the site ("https://search.example.org"), for absolute links in
     # feeds; without it they follow the address the request came to.
     base_url: str | None = None
-    # Warm a new index generation in the background before switching to it (tests that
-    # need the switch on the very next request turn it off).
-    warm_switch: bool = True
+    # Warm the index before serving it: at start (its most frequent terms), and a new
+    # generation in the background before switching to it (tests that need the switch on
+    # the very next request turn it off).
+    warm: bool = True
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -90,6 +90,13 @@ class SearchPage:
         return self.links.url(page=None, size=None).replace("/search", f"/search.{kind}", 1)
 
     @property
+    def year_offers(self) -> list[tuple[str, str]]:
+        """(year, link) to keep only the documents of each year the query names that is not
+        a filter yet: the query prefers them, the link narrows to them."""
+        return [(year, self.links.url(year=[*self.request.years, year], page=None))
+                for year in self.result.wanted_years if year not in self.request.years]
+
+    @property
     def clear_url(self) -> str | None:
         filtered = any(self.params.getlist(k) for k in ("year", "person", "from", "to"))
         return self.links.url(year=None, person=None, **{
@@ -145,6 +152,7 @@ def search_page(request: Request) -> Response:
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     return {"id": hit.id, "title": hit.title, "heading": hit.heading, "url": hit.url,
+            "cut": hit.cut,
             "date": _iso(hit.date), "person_urls": [person_url(name) for name in hit.people],
             "people": list(hit.people), "snippet": hit.snippet_html,
             "doc_url": f"/doc/{hit.id}"}
@@ -170,6 +178,10 @@ def api_search(request: Request) -> Response:
         "timeline": page.timeline.as_json(),
         "timeline_unit": page.timeline.unit,
         "relaxed": page.result.relaxed,
+        "with_all_words": page.result.with_all_words,
+        "ignored_words": list(page.result.ignored),
+        "only_common_words": page.result.only_common_words,
+        "year_filters_offered": [{"year": year, "url": url} for year, url in page.year_offers],
         "answered_query": page.result.answered,
         "corrected_from": page.result.corrected_from,
         "search_original_url": page.original_url,
@@ -272,8 +284,8 @@ def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:
 def document_page(request: Request) -> Response:
     searcher, document = _document_or_404(request)
     query = request.query_params.get("q", "")
-    terms = searcher.query_terms(query) if query else frozenset()
-    paragraphs = [(text, searcher.mark_terms(text, terms) if terms else None)
+    units = searcher.query_units(query) if query else frozenset()
+    paragraphs = [(text, searcher.mark_units(text, units) if units else None)
                   for text in document.body.split("\n\n")]
     return render(request, "document.html", document=document, query=query,
                   paragraphs=paragraphs,
@@ -284,7 +296,7 @@ def api_document(request: Request) -> Response:
     searcher, document = _document_or_404(request)
     return JSONResponse({
         "id": document.id, "title": document.title, "heading": document.heading,
-        "url": document.url,
+        "url": document.url, "cut": document.cut, "signature": document.signature or None,
         "date": _iso(document.date), "people": list(document.people),
         "body": document.body, "sources": list(document.sources),
         "similar": [hit_json(hit) for hit in searcher.similar(document.id, SIMILAR_DOCUMENTS)],

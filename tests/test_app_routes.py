@@ -243,7 +243,7 @@ def test_the_server_follows_a_new_generation(tmp_path: Path) -> None:
         assert health["generation"] == store.current_name()
     # Without warming, the very next request is answered from the new generation.
     (raw / "c.txt").write_text(PAGES["talks.txt"], "utf-8")
-    settings = Settings(index_dir=store.root, warm_switch=False)
+    settings = Settings(index_dir=store.root, warm=False)
     with TestClient(create_app(settings)) as test_client:
         assert test_client.get("/healthz").json()["documents"] == 2
         build(raw, store)

@@ -346,7 +346,7 @@ def test_a_new_generation_is_warmed_while_the_old_one_answers(tmp_path: Path) ->
     assert client.get("/api/search", params={"q": "Council"}).json()["total"] == 2
 
 
-def test_warming_puts_recent_queries_first_and_stops_when_the_cache_is_full() -> None:
+def test_warming_runs_recent_queries_newest_first_then_reads_frequent_terms() -> None:
     from indexer.engine import SearchRequest
     from search_app.current_index import warm
 
@@ -357,16 +357,18 @@ def test_warming_puts_recent_queries_first_and_stops_when_the_cache_is_full() ->
         def frequent_words(self, count: int) -> list[str]:
             return ["council", "security", "minsk"][:count]
 
-        def search_cache_full(self) -> bool:
-            return len(self.asked) >= 3
+        def preload(self, deadline: float) -> int:
+            self.asked.append(f"preload until {deadline > time.monotonic()}")
+            return 0
 
         def search(self, request: SearchRequest) -> None:
             self.asked.append(request.text)
 
     searcher = Searcher()
     warm(searcher, ["old", "new", "newest", "old"], seconds=10)  # type: ignore[arg-type]
-    # The newest first; recent queries all run, frequent words only while there is room.
-    assert searcher.asked == ["old", "newest", "new"]
+    # The newest first, one search of the most frequent word (it opens what every search
+    # reads), then the frequent terms' lists while time is left.
+    assert searcher.asked == ["old", "newest", "new", "council", "preload until True"]
 
 
 def test_a_flood_of_the_same_warning_is_logged_once_per_interval() -> None:

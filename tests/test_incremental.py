@@ -385,3 +385,26 @@ def test_an_update_leaves_the_served_generation_as_it_was(tmp_path: Path) -> Non
         assert generation is not None
         sizes = json.loads((generation / STATE_FILE).read_text("utf-8"))["sizes"]
         assert sizes and {name: (generation / name).stat().st_size for name in sizes} == sizes
+
+
+def test_an_update_of_an_index_with_other_fields_writes_every_document(
+        tmp_path: Path) -> None:
+    # An index written by an earlier version, with fewer fields: adding documents of this
+    # version's fields to it failed (UnknownFieldError) and left the admin stuck.
+    from whoosh import fields, index
+
+    store = IndexStore(tmp_path / "index")
+    builder.build(SEEDS, store)
+    older = store.new_generation()
+    index.create_in(str(older), fields.Schema(id=fields.ID(stored=True, unique=True),
+                                              body=fields.TEXT(stored=True)))
+    store.publish(older, store.state())
+    shutil.copytree(SEEDS, tmp_path / "raw")
+    (tmp_path / "raw" / "extra.txt").write_text(
+        "The CSTO Secretariat met the press.\n\nGo back\n", "utf-8")
+    report = builder.update(tmp_path / "raw", store)
+    assert report.command == "update" and "every document was written anew" in \
+        report.warnings[0]
+    current = store.current()
+    assert current is not None and engine.same_fields(current)
+    assert engine.document_count(current) == report.documents == 6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whoosh import fields
 from whoosh.analysis import (
+    STOP_WORDS,
     Analyzer,
     CharsetFilter,
     LowercaseFilter,
@@ -14,6 +15,8 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from indexer import schema
+
+__all__ = ["STOP_WORDS", "WORD_PATTERN", "analyse", "text_analyzer", "whoosh_schema"]
 
 # Letters and digits are separate words, so "23.12.2014The" gives "23.12.2014" and "the".
 WORD_PATTERN = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*"

@@ -18,6 +18,7 @@ from whoosh import query
 
 from indexer.engine.columns import DocumentColumns
 from indexer.engine.postings import PostingCache, TermPostings
+from indexer.engine.snippets import Unit
 
 
 @dataclass
@@ -45,38 +46,37 @@ class Evaluator:
             matches.score[~matches.found] = 0.0
         return matches
 
-    def matched_terms(self, q: query.Query, docnums: list[int],
-                      fieldnames: tuple[str, ...]) -> list[frozenset[str]]:
-        """For each document, the words of the query's positive parts in these fields that
-        it has."""
-        found: list[set[str]] = [set() for _ in docnums]
+    def matched_units(self, q: query.Query, docnums: list[int],
+                      fieldnames: tuple[str, ...]) -> list[frozenset[Unit]]:
+        """For each document, the words and phrases of the query's positive parts in these
+        fields that it has."""
+        found: list[set[Unit]] = [set() for _ in docnums]
         wanted = np.array(docnums, dtype=np.int64)
-        for fieldname, text in set(self.positive_terms(q)):
+        for fieldname, unit in set(self.positive_units(q)):
             if fieldname not in fieldnames:
                 continue
-            docs = self._postings.term(fieldname, text).docs
-            if not len(docs):
-                continue
-            at = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
-            for number in np.flatnonzero(docs[at] == wanted):
-                found[number].add(text)
-        return [frozenset(words) for words in found]
+            docs = (self._postings.term(fieldname, unit[0]) if len(unit) == 1 else
+                    self._postings.phrase(fieldname, unit)).docs
+            for number in np.flatnonzero(contains(docs, wanted)):
+                found[number].add(unit)
+        return [frozenset(units) for units in found]
 
-    def positive_terms(self, q: query.Query) -> Iterator[tuple[str, str]]:
-        """(field, word) of every term the query looks for, not counting excluded ones."""
+    def positive_units(self, q: query.Query) -> Iterator[tuple[str, Unit]]:
+        """(field, word or phrase) of everything the query looks for, not counting what it
+        excludes."""
         if isinstance(q, query.Not):
             return
         if isinstance(q, query.AndNot):
-            yield from self.positive_terms(q.a)
+            yield from self.positive_units(q.a)
         elif isinstance(q, query.Term):
-            yield q.fieldname, q.text
+            yield q.fieldname, (q.text,)
         elif isinstance(q, query.Phrase):
-            yield from ((q.fieldname, word) for word in q.words)
+            yield q.fieldname, tuple(q.words)
         elif isinstance(q, query.MultiTerm):
-            yield from ((q.field(), word) for word in self._expand(q))
+            yield from ((q.field(), (word,)) for word in self._expand(q))
         elif not q.is_leaf():
             for child in q.children():
-                yield from self.positive_terms(child)
+                yield from self.positive_units(child)
 
     # --- nodes -----------------------------------------------------------------------------
 
@@ -129,7 +129,7 @@ class Evaluator:
         by its place in the phrase, must meet the first word's. Scored as the sum of the
         words' scores, as an AND of them would be."""
         found = np.zeros(self._columns.count, dtype=bool)
-        found[self._postings.phrase(q.fieldname, tuple(q.words))] = True
+        found[self._postings.phrase(q.fieldname, tuple(q.words)).docs] = True
         score = np.zeros(self._columns.count)
         for word in q.words:
             term = self._postings.term(q.fieldname, word)
@@ -178,6 +178,14 @@ class Evaluator:
     def _restricted(matches: Matches, keep: np.ndarray) -> Matches:
         found = matches.found & keep
         return Matches(found, np.where(found, matches.score, 0.0))
+
+
+def contains(sorted_docs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each wanted document, whether it is in the ascending array."""
+    if not len(sorted_docs):
+        return np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_docs, wanted), len(sorted_docs) - 1)
+    return sorted_docs[at] == wanted
 
 
 def _reduced(operation: np.ufunc, masks: list[np.ndarray], count: int) -> np.ndarray:

@@ -31,9 +31,16 @@ POSITION_BITS = 32  # a position key is docnum << POSITION_BITS | position
 
 
 @dataclass(frozen=True)
-class TermPostings:
+class Occurrences:
+    """How often a term or a phrase occurs in each document that has it."""
+
     docs: np.ndarray  # int32 document numbers, ascending
-    scores: np.ndarray  # float64: the term's score in each of those documents, unboosted
+    counts: np.ndarray  # float32 occurrences in each of those documents
+
+
+@dataclass(frozen=True)
+class TermPostings(Occurrences):
+    scores: np.ndarray  # float64: Whoosh's BM25F score of the term in each, unboosted
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,13 @@ class TermPositions:
         return (docs | self.positions) - shift
 
 
-EMPTY = TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0))
+EMPTY = TermPostings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), np.zeros(0))
 NO_POSITIONS = TermPositions(EMPTY.docs, EMPTY.docs, np.zeros(0, dtype=np.uint16))
 
 
 class PostingCache:
-    def __init__(self, searcher: Any, columns: DocumentColumns, budget_mb: float) -> None:
+    def __init__(self, searcher: Any, columns: DocumentColumns, budget_mb: float,
+                 listed_fields: tuple[str, ...] = ()) -> None:
         if not isinstance(searcher.weighting, scoring.BM25F):
             raise TypeError("scores are computed as BM25F; the searcher must use it")
         self._searcher = searcher
@@ -65,6 +73,13 @@ class PostingCache:
         self._budget = budget_mb * 1024 * 1024
         self._size = 0
         self._entries: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        # The words of fields with a small vocabulary (titles, names), held in memory: a
+        # query asks each field for each of its words, and looking a word up in every
+        # segment's term table costs about 0.1 ms a segment, mostly to learn it is not there.
+        reader = searcher.reader()
+        self._lexicons = {name: frozenset(term.decode("utf-8") if isinstance(term, bytes)
+                                          else term for term in reader.lexicon(name))
+                          for name in listed_fields if name in searcher.schema}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -79,10 +94,10 @@ class PostingCache:
     def positions(self, fieldname: str, text: str) -> TermPositions:
         return self._cached(("positions", fieldname, text), self._read_positions)
 
-    def phrase(self, fieldname: str, words: tuple[str, ...]) -> np.ndarray:
-        """The int32 numbers of the documents where the words follow each other. Kept as
-        the lists are (as Lucene's query cache keeps the documents of frequent queries):
-        on long pages the words of a common phrase occur millions of times."""
+    def phrase(self, fieldname: str, words: tuple[str, ...]) -> Occurrences:
+        """The documents where the words follow each other, and how often. Kept as the
+        lists are (as Lucene's query cache keeps the documents of frequent queries): on
+        long pages the words of a common phrase occur millions of times."""
         return self._cached(("phrase", fieldname, "\0".join(words)), self._find_phrase)
 
     def _cached(self, key: tuple[str, str, str], read: Callable[[str, str], Any]) -> Any:
@@ -94,8 +109,7 @@ class PostingCache:
         self._store(key, found)
         return found
 
-    def _store(self, key: tuple[str, str, str],
-               entry: TermPostings | TermPositions | np.ndarray) -> None:
+    def _store(self, key: tuple[str, str, str], entry: Occurrences | TermPositions) -> None:
         size = _nbytes(entry)
         if size > self._budget or key in self._entries:
             return
@@ -105,7 +119,7 @@ class PostingCache:
             _, dropped = self._entries.popitem(last=False)
             self._size -= _nbytes(dropped)
 
-    def _find_phrase(self, fieldname: str, joined: str) -> np.ndarray:
+    def _find_phrase(self, fieldname: str, joined: str) -> Occurrences:
         """Each word's occurrences, shifted back by its place in the phrase, must meet the
         others'."""
         occurrences = [(self.positions(fieldname, word), place)
@@ -118,8 +132,9 @@ class PostingCache:
             if not len(starts):
                 break
         if starts is None:
-            return EMPTY.docs
-        return np.unique((starts >> POSITION_BITS).astype(np.int32))
+            return EMPTY
+        docs, counts = np.unique((starts >> POSITION_BITS).astype(np.int32), return_counts=True)
+        return Occurrences(docs, counts.astype(np.float32))
 
     def _read_term(self, fieldname: str, text: str) -> TermPostings:
         docs, weights, _values = self._read_list(fieldname, text, with_values=False)
@@ -146,6 +161,8 @@ class PostingCache:
         """(int32 document numbers, weights, and if asked encoded values) of the term in
         every segment."""
         docs, weights, values = [], [], []
+        if fieldname in self._lexicons and text not in self._lexicons[fieldname]:
+            return EMPTY.docs, EMPTY.scores, values
         for matcher, offset in self._matchers(fieldname, text):
             for ids, block_weights, block_values in _blocks(matcher):
                 docs.append(ids + offset)
@@ -160,7 +177,8 @@ class PostingCache:
                 weights: np.ndarray) -> TermPostings:
         if not len(docs):
             return EMPTY
-        return TermPostings(docs, self._score(fieldname, text, docs, weights))
+        return TermPostings(docs, weights.astype(np.float32),
+                            self._score(fieldname, text, docs, weights))
 
     def _matchers(self, fieldname: str, text: str) -> list[tuple[Any, int]]:
         found = []
@@ -237,9 +255,9 @@ def _intersect(sorted_a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
     return merged[1:][merged[1:] == merged[:-1]]
 
 
-def _nbytes(entry: TermPostings | TermPositions | np.ndarray) -> int:
+def _nbytes(entry: Occurrences | TermPositions) -> int:
     if isinstance(entry, TermPostings):
-        return entry.docs.nbytes + entry.scores.nbytes
+        return entry.docs.nbytes + entry.counts.nbytes + entry.scores.nbytes
     if isinstance(entry, TermPositions):
         return entry.docs.nbytes + entry.counts.nbytes + entry.positions.nbytes
-    return int(entry.nbytes)
+    return entry.docs.nbytes + entry.counts.nbytes

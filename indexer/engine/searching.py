@@ -8,6 +8,7 @@ import itertools
 import re
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -17,17 +18,25 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import index, query
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
+from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
 from indexer import schema
 from indexer.document import readable_title
 from indexer.engine.analysis import analyse
 from indexer.engine.columns import Facet, read_columns
-from indexer.engine.evaluation import Evaluator, Matches
+from indexer.engine.evaluation import Evaluator, contains
+from indexer.engine.plain_query import is_function_word, is_plain, read_plain
 from indexer.engine.postings import CACHE_MB, PostingCache
-from indexer.engine.snippets import Marker
+from indexer.engine.ranking import PlainRanker, Ranked
+from indexer.engine.snippets import Marker, Unit
 from indexer.engine.writing import read_people, read_vocabulary, stored_record
-from indexer.synonyms import Expansion, Synonyms, rewrite_query
+from indexer.synonyms import (
+    Expansion,
+    Synonyms,
+    merge_groups,
+    name_variant_groups,
+    rewrite_query,
+)
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -36,6 +45,11 @@ MAX_NESTING = 8
 MAX_EXPANSIONS = 512  # words one prefix or wildcard may stand for
 FACET_TIME_LIMIT_S = 0.25
 LEAD_CHARS = 240
+# A warming server reads the lists of terms written at least this many times per page of
+# the index (shorter lists decode fast enough when first asked), and the positions of the
+# most frequent ones, which phrases need.
+PRELOAD_SHARE = 0.05
+PRELOAD_POSITIONS = 200
 SIMILAR_KEY_TERMS = 5  # as Whoosh's more_like
 # A query "finds little" below this many pages: it gets a "Did you mean", and a plain query
 # is relaxed to pages with some of its words (pages with all of them first).
@@ -47,7 +61,8 @@ FILL_RESULTS = 10
 # many times more pages (or the query finds none).
 CORRECTION_GAIN = 3
 SUGGEST_MIN_LETTERS = 2
-SUGGEST_MAX_WORDS = 6
+SUGGEST_MAX_WORDS = 6  # words typed before the last that completions must hold
+SUGGEST_TYPED_WORDS = 20  # words of a typed question kept in a completion
 SUGGEST_EACH = 3  # officials, titles and words each
 SUGGEST_CANDIDATES = 300
 # A listing (a section page, a page of a news list) matches the words of many articles at
@@ -56,8 +71,8 @@ LISTING_WEIGHT = 0.5
 QUERY_FIELDS = frozenset({"title", "body", "person", "people", "year"})
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _LEADING_WILDCARD = re.compile(r"(?:^|[\s(:\-+])[*?]+[^\W_]")
-_PLAIN_QUERY = re.compile(r"^[^\W_]+(?:[\s-]+[^\W_]+)+$")
-_FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):")
+# A colon followed by a space is punctuation ("CSTO: the first years"), not a field.
+_FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]\w*):(?=\S)")
 
 
 class QuerySyntaxError(ValueError):
@@ -87,6 +102,7 @@ class Hit:
     people: tuple[str, ...]
     snippet_html: str  # escaped text with <mark> around the matched words
     heading: str = ""  # what the visitor sees as the title (its own, or a readable one)
+    cut: bool = False  # the saved copy stops mid-article
 
 
 @dataclass(frozen=True)
@@ -102,13 +118,16 @@ class SearchResult:
     facets: dict[str, list[FacetCount]]
     facets_complete: bool = True
     suggestion: str | None = None
-    relaxed: bool = False  # few pages had all the words: these have some of them
+    relaxed: bool = False  # few pages had all the words: pages with some of them are in
     answered: str = ""  # the query these results answer
     corrected_from: str | None = None  # the visitor's query, when its correction was answered
     expansions: list[Expansion] = field(default_factory=list)  # synonyms also searched
     with_all_words: int = 0  # pages with all the words (the total, unless relaxed)
     # Matching documents per month ("YYYY-MM"), when one year is selected (a timeline).
     months: list[tuple[str, int]] = field(default_factory=list)
+    ignored: tuple[str, ...] = ()  # words left out as saying how, not what, is asked
+    only_common_words: bool = False  # nothing was left to search for
+    wanted_years: tuple[str, ...] = ()  # years the query names (preferred, not filtered)
 
 
 @dataclass(frozen=True)
@@ -120,10 +139,12 @@ class StoredDocument:
     people: tuple[str, ...]
     body: str
     sources: tuple[str, ...]
+    cut: bool = False  # the saved copy stops mid-article
+    signature: str = ""  # who signed the release
 
     @property
     def heading(self) -> str:
-        return readable_title(self.title, self.url, self.body)
+        return readable_title(self.title, self.url, self.body, self.cut)
 
 
 @dataclass(frozen=True)
@@ -203,12 +224,6 @@ def check_syntax(text: str) -> None:
                                "title:, body:, person: and year:.")
 
 
-def _is_plain(text: str) -> bool:
-    """Two or more words and nothing else: no operators, quotes, fields or wildcards."""
-    text = text.strip()
-    return bool(_PLAIN_QUERY.match(text)) and not set(text.split()) & _OPERATORS
-
-
 def _without_fields(text: str) -> str:
     return _FIELD_PREFIX.sub(" ", text)
 
@@ -233,24 +248,24 @@ class IndexSearcher:
         self._lock = threading.Lock()
         self._parser = MultifieldParser(list(schema.SEARCH_FIELDS), self._index.schema,
                                         fieldboosts=schema.SEARCH_FIELDS)
-        # The same language with OR between words, for plain queries whose words are seldom
-        # all on one page. (Whoosh's coordination bonus, OrGroup.factory, is lost when the
-        # parser flattens the groups: the pages with all the words are put first instead.)
-        self._any_words_parser = MultifieldParser(
-            list(schema.SEARCH_FIELDS), self._index.schema, fieldboosts=schema.SEARCH_FIELDS,
-            group=OrGroup)
-        for parser in (self._parser, self._any_words_parser):
-            parser.add_plugin(PlusMinusPlugin())
-            parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
+        self._parser.add_plugin(PlusMinusPlugin())
+        self._parser.add_plugin(FieldAliasPlugin({"people_text": ["person", "people"]}))
         self._columns = read_columns(self._searcher)
-        self._evaluator = Evaluator(self._searcher, self._columns,
-                                    PostingCache(self._searcher, self._columns, cache_mb))
+        self._postings = PostingCache(
+            self._searcher, self._columns, cache_mb,
+            listed_fields=(schema.TITLE.name, schema.PEOPLE_TEXT.name, schema.SIGNATURE.name))
+        self._evaluator = Evaluator(self._searcher, self._columns, self._postings)
+        self._ranker = PlainRanker(self._postings, self._columns)
         vocabulary = read_vocabulary(directory)
         self._spelling = SpellingVocabulary(vocabulary.counts)
         self._marker = Marker(vocabulary.forms)
         self._spellings = read_people(directory)
+        self._name_variants = name_variant_groups(self._spellings)
+        self._with_names: tuple[Synonyms, Synonyms] | None = None
         self._sorted_words = sorted(vocabulary.counts)
         self._word_counts = vocabulary.counts
+        self._display = vocabulary.display
+        self._written = vocabulary.written
 
     @property
     def document_count(self) -> int:
@@ -259,8 +274,7 @@ class IndexSearcher:
     def parse(self, text: str) -> query.Query:
         return self._read(text)[0]
 
-    def _read(self, text: str, parser: MultifieldParser | None = None,
-              ) -> tuple[query.Query, list[Expansion]]:
+    def _read(self, text: str) -> tuple[query.Query, list[Expansion]]:
         """The query as the engine runs it: synonyms expanded, hyphenated words as phrases."""
         text = text.strip()
         if not text:
@@ -272,7 +286,7 @@ class IndexSearcher:
                                    "or punctuation.")
         rewritten, expansions = rewrite_query(text, self.synonyms)
         try:
-            parsed = (parser or self._parser).parse(rewritten)
+            parsed = self._parser.parse(rewritten)
         except Exception as error:
             raise QuerySyntaxError("The query could not be read; check its quotes, "
                                    "parentheses and operators.") from error
@@ -307,32 +321,60 @@ class IndexSearcher:
         return result
 
     def _answer(self, request: SearchRequest) -> SearchResult:
-        parsed, expansions = self._read(request.text)
-        plain = _is_plain(request.text)
+        text = request.text.strip()
+        if text and is_plain(text):
+            return self._answer_plain(request, text)
+        parsed, expansions = self._read(text)
         with self._lock:
             matches = self._evaluator.evaluate(parsed)
-            result = self._search(request, parsed, matches)
-            if result.total < FILL_RESULTS and plain:
-                any_words, _ = self._read(request.text, self._any_words_parser)
-                relaxed = self._search(request, any_words, self._evaluator.evaluate(any_words),
-                                       all_words=matches.found)
-                if relaxed.total > result.total:
-                    relaxed.relaxed = True
-                    relaxed.suggestion = result.suggestion
-                    result = relaxed
+            fields = (schema.BODY.name, schema.TITLE.name)
+            result = self._search(
+                request, matches.found, matches.score, isinstance(parsed, query.Every),
+                lambda shown: self._evaluator.matched_units(parsed, shown, fields))
+        if result.total < FEW_RESULTS and text:
+            result.suggestion = self._suggest(text)
         result.answered = request.text
         result.expansions = expansions
-        result.with_all_words = int(np.count_nonzero(matches.found))
+        result.with_all_words = result.total
         return result
 
-    def _search(self, request: SearchRequest, parsed: query.Query, matches: Matches,
-                all_words: np.ndarray | None = None) -> SearchResult:
-        """The page of hits, the total and the facet counts, from the query's matches.
+    def _answer_plain(self, request: SearchRequest, text: str) -> SearchResult:
+        """Words, phrases, questions, descriptions: ranked by `ranking.PlainRanker`."""
+        check_syntax(text)
+        plain = read_plain(text, self._plain_synonyms())
+        if plain.empty:
+            return SearchResult(0, [], self._empty_facets(), answered=request.text,
+                                ignored=plain.ignored, only_common_words=True)
+        with self._lock:
+            ranked = self._ranker.rank(plain, FILL_RESULTS)
+            result = self._search(request, ranked.found, ranked.score, False,
+                                  lambda shown: _units_held(ranked, shown),
+                                  _unit_weights(ranked))
+        result.with_all_words = int(np.count_nonzero(ranked.all_concepts))
+        result.relaxed = ranked.relaxed
+        if result.with_all_words < FEW_RESULTS:
+            result.suggestion = self._suggest(text)
+        result.answered = request.text
+        result.expansions = plain.expansions
+        result.ignored = plain.ignored
+        result.wanted_years = tuple(dict.fromkeys(str(date.year) for date in plain.dates))
+        return result
 
-        `all_words`, for a relaxed query, marks the pages with all the words: they come
-        first."""
+    def _plain_synonyms(self) -> Synonyms:
+        """The synonyms with this generation's name variants ("Shoigu", "Shoygu"), merged
+        again only when the synonyms are replaced."""
+        if self._with_names is None or self._with_names[0] is not self.synonyms:
+            merged = Synonyms(merge_groups([*self.synonyms.groups, *self._name_variants]))
+            self._with_names = (self.synonyms, merged)
+        return self._with_names[1]
+
+    def _search(self, request: SearchRequest, found: np.ndarray, score: np.ndarray,
+                browsing: bool, units_of: Callable[[list[int]], list[frozenset[Unit]]],
+                weights: Mapping[Unit, tuple[int, float]] | None = None) -> SearchResult:
+        """The page of hits, the total and the facet counts, from the query's matches;
+        `units_of` tells which of the query's words and phrases each shown hit holds, and
+        `weights` what each weighs in choosing a snippet."""
         columns = self._columns
-        found = matches.found
         if request.date_from or request.date_to:
             found = found & columns.between(request.date_from, request.date_to)
         years = columns.year.documents_with(request.years) if request.years else None
@@ -342,7 +384,7 @@ class IndexSearcher:
         allowed = for_years & years if years is not None else for_years
         total = int(np.count_nonzero(allowed))
         sort = request.sort
-        if sort == "relevance" and isinstance(parsed, query.Every):
+        if sort == "relevance" and browsing:
             sort = "newest"  # browsing: relevance means nothing without words
         limit = request.page * request.page_size
         start = (request.page - 1) * request.page_size
@@ -351,32 +393,32 @@ class IndexSearcher:
             docs = np.flatnonzero(allowed)
             if sort != "relevance":
                 key = columns.date_order(newest_first=sort == "newest")[docs]
-                ranked = _first(docs, key, limit)
             else:
-                score = matches.score[docs] * np.where(columns.listing[docs], LISTING_WEIGHT, 1.0)
-                ranked = (_first(docs, -score, limit) if all_words is None else
-                          _first_preferred(docs, -score, all_words[docs], limit))
-            shown = [int(docnum) for docnum in ranked[start:limit]]
-            terms = (self._evaluator.matched_terms(parsed, shown,
-                                                   (schema.BODY.name, schema.TITLE.name))
-                     if request.snippets else [None] * len(shown))
-            hits = [self._hit(docnum, words) for docnum, words in zip(shown, terms, strict=True)]
+                key = -score[docs] * np.where(columns.listing[docs], LISTING_WEIGHT, 1.0)
+            shown = [int(docnum) for docnum in _first(docs, key, limit)[start:limit]]
+            units = units_of(shown) if request.snippets else [None] * len(shown)
+            hits = [self._hit(docnum, held, weights)
+                    for docnum, held in zip(shown, units, strict=True)]
         facets, complete = self._facets(for_years, for_people)
         months = columns.months(allowed) if len(request.years) == 1 else []
-        suggestion = None
-        if total < FEW_RESULTS and request.text.strip() and all_words is None:
-            suggestion = self._suggest(request.text)
-        return SearchResult(total, hits, facets, complete, suggestion, months=months)
+        return SearchResult(total, hits, facets, complete, months=months)
 
-    def _hit(self, docnum: int, terms: frozenset[str] | None = frozenset()) -> Hit:
-        """A result; without `terms` (None), no snippet is made."""
+    def _empty_facets(self) -> dict[str, list[FacetCount]]:
+        return self._facets(np.zeros(self._columns.count, dtype=bool),
+                            np.zeros(self._columns.count, dtype=bool))[0]
+
+    def _hit(self, docnum: int, units: frozenset[Unit] | None = frozenset(),
+             weights: Mapping[Unit, tuple[int, float]] | None = None) -> Hit:
+        """A result; without `units` (None), no snippet is made."""
         stored = stored_record(self._searcher.stored_fields(docnum))
         body = stored.get("body", "")
-        snippet = "" if terms is None else (self._marker.snippet(body, terms)
+        snippet = "" if units is None else (self._marker.snippet(body, units, weights)
                                             or html.escape(lead(body)))
         title, url = stored.get("title") or None, stored.get("url")
+        cut = bool(stored.get(schema.CUT.name))
         return Hit(stored["id"], title, url, stored.get("date"),
-                   tuple(stored[schema.PERSON.name]), snippet, readable_title(title, url, body))
+                   tuple(stored[schema.PERSON.name]), snippet,
+                   readable_title(title, url, body, cut), cut)
 
     def _facets(self, for_years: np.ndarray,
                 for_people: np.ndarray) -> tuple[dict[str, list[FacetCount]], bool]:
@@ -399,7 +441,8 @@ class IndexSearcher:
         def correct(match: re.Match[str]) -> str:
             nonlocal changed
             word = match.group()
-            if word in _OPERATORS or text[match.end():match.end() + 1] == ":":
+            if (word in _OPERATORS or text[match.end():match.end() + 1] == ":"
+                    or is_function_word(word)):
                 return word
             stems = analyse(word)
             if not stems or any((name, stem) in reader for name in schema.SEARCH_FIELDS
@@ -446,14 +489,47 @@ class IndexSearcher:
         """The index's most frequent words, as written."""
         return sorted(self._word_counts, key=lambda word: -self._word_counts[word])[:count]
 
+    def preload(self, deadline: float) -> int:
+        """Decode the posting lists of the index's frequent terms in titles and texts, most
+        frequent first, then the positions of the most frequent ones (phrases), until the
+        posting cache is full or `time.monotonic()` passes the deadline: what a server does
+        before its first request, as Solr warms its first searcher. Only long lists are
+        worth it: a term on few pages decodes in well under a millisecond when asked.
+        Returns how many lists were read."""
+        totals: dict[str, int] = {}
+        for term, words in self._marker.forms.items():
+            totals[term] = sum(self._word_counts.get(word, 0) for word in words)
+        frequent = sorted((term for term, total in totals.items()
+                           if total >= self.document_count * PRELOAD_SHARE),
+                          key=lambda term: -totals[term])
+        fields = (schema.TITLE.name, schema.BODY.name)
+        steps = [(self._postings.term, fieldname, term) for term in frequent
+                 for fieldname in fields]
+        steps += [(self._postings.positions, schema.BODY.name, term)
+                  for term in frequent[:PRELOAD_POSITIONS]]
+        read = 0
+        for read_list, fieldname, term in steps:
+            if time.monotonic() > deadline or self._postings.full:
+                break
+            with self._lock:
+                read_list(fieldname, term)
+            read += 1
+        return read
+
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         """Completions of the last word typed, most frequent first: officials, titles and
         index words that start with it (and hold the words typed before it). Bounded: a few
         hundred candidates at most are looked at."""
-        words = re.findall(r"[^\W_]+", text.lower())[:SUGGEST_MAX_WORDS]
+        words = re.findall(r"[^\W_]+", text.lower())[-SUGGEST_TYPED_WORDS:]
         if not words or len(words[-1]) < SUGGEST_MIN_LETTERS:
             return []
-        *before, prefix = words
+        *typed_before, prefix = words
+        # Completed from what the visitor meant: a misspelt word before is corrected; words
+        # that only say how a question is asked are kept but not looked for.
+        typed = [word if word in self._word_counts or not word.isalpha()
+                 or is_function_word(word) else self._spelling.closest(word) or word
+                 for word in typed_before]
+        before = [word for word in typed if not is_function_word(word)][-SUGGEST_MAX_WORDS:]
         people = self._columns.person
         officials = sorted(
             ((value, int(total)) for value, total in zip(people.values, people.totals,
@@ -466,11 +542,21 @@ class IndexSearcher:
         candidates = itertools.islice(
             itertools.takewhile(lambda w: w.startswith(prefix), self._sorted_words[start:]),
             SUGGEST_CANDIDATES)
-        typed = " ".join(before)
         for word in sorted(candidates, key=lambda w: -self._word_counts[w])[:SUGGEST_EACH]:
-            suggestions.append(Suggestion("word", f"{typed} {word}".strip(),
+            suggestions.append(Suggestion("word", self._as_written([*typed, word]),
                                           self._word_counts[word]))
         return suggestions[:limit]
+
+    def _as_written(self, words: list[str]) -> str:
+        """Lowercase words as the site writes them together: names as written ("CSTO",
+        "Afghanistan"); a run of words the site mostly capitalises capitalised ("Secretary
+        General"); other words in lower case ("staff talks")."""
+        shown = [self._display.get(word, word) for word in words]
+        content = [word for word in shown if not is_function_word(word)]
+        if content and all(word[:1].isupper() for word in content):
+            return " ".join(shown)
+        return " ".join(shown[n] if self._written.get(word, 0) == 0 else word
+                        for n, word in enumerate(words))
 
     def _title_suggestions(self, before: list[str], prefix: str) -> list[Suggestion]:
         title = schema.TITLE.name
@@ -497,7 +583,9 @@ class IndexSearcher:
         record = stored_record(stored)
         return StoredDocument(record["id"], record.get("title") or None, record.get("url"),
                               record.get("date"), tuple(record[schema.PERSON.name]),
-                              record.get("body", ""), tuple(record.get("sources", ())))
+                              record.get("body", ""), tuple(record.get("sources", ())),
+                              bool(record.get(schema.CUT.name)),
+                              record.get(schema.SIGNATURE.name, ""))
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Pages like this one: Whoosh's "more like this" (its key terms, Bo1-weighted, in an
@@ -514,26 +602,47 @@ class IndexSearcher:
             docs = np.flatnonzero(matches.found)
             return [self._hit(int(other)) for other in _first(docs, -matches.score[docs], limit)]
 
-    def query_terms(self, query_text: str) -> frozenset[str]:
-        """The indexed terms a query looks for in the text (prefixes expanded)."""
+    def query_units(self, query_text: str) -> frozenset[Unit]:
+        """The words and phrases a query looks for in the text (prefixes expanded)."""
+        text = query_text.strip()
         try:
-            parsed = self.parse(query_text)
+            if text and is_plain(text):
+                plain = read_plain(text, self._plain_synonyms())
+                return frozenset({alternative.terms for concept in plain.concepts
+                                  for alternative in concept.alternatives}
+                                 | {(term,) for date in plain.dates
+                                    for term in date.text_terms})
+            parsed = self.parse(text)
         except QuerySyntaxError:
             return frozenset()
         fields = (schema.BODY.name, schema.TITLE.name)
-        terms = {_text(term) for fieldname, term in parsed.iter_all_terms()
-                 if fieldname in fields}
         with self._lock:
-            reader = self._searcher.reader()
-            for leaf in parsed.leaves():
-                if isinstance(leaf, query.Prefix) and leaf.fieldname in fields:
-                    terms.update(_text(t) for t in reader.expand_prefix(leaf.fieldname,
-                                                                        leaf.text))
-        return frozenset(terms)
+            return frozenset(unit for fieldname, unit in self._evaluator.positive_units(parsed)
+                             if fieldname in fields)
 
-    def mark_terms(self, text: str, terms: frozenset[str]) -> str:
-        """The whole text, escaped, with the words of `terms` in <mark>."""
-        return self._marker.mark_all(text, terms)
+    def mark_units(self, text: str, units: frozenset[Unit]) -> str:
+        """The whole text, escaped, with the words of `units` in <mark>."""
+        return self._marker.mark_all(text, units)
+
+
+def _unit_weights(ranked: Ranked) -> dict[Unit, tuple[int, float]]:
+    """Each alternative of the query's concepts, with its concept and the concept's idf."""
+    return {alternative.terms: (number, concept.idf)
+            for number, concept in enumerate(ranked.concepts)
+            for _, alternative, _ in concept.occurrences}
+
+
+def _units_held(ranked: Ranked, shown: list[int]) -> list[frozenset[Unit]]:
+    """For each shown document, the alternatives of the query's concepts it holds in its
+    title or text."""
+    held: list[set[Unit]] = [set() for _ in shown]
+    wanted = np.array(shown, dtype=np.int64)
+    for concept in ranked.concepts:
+        for fieldname, alternative, docs in concept.occurrences:
+            if fieldname in (schema.BODY.name, schema.TITLE.name):
+                for number in np.flatnonzero(contains(docs, wanted)):
+                    held[number].add(alternative.terms)
+    return [frozenset(units) for units in held]
 
 
 def _completes(name_words: list[str], before: list[str], prefix: str) -> bool:
@@ -574,16 +683,6 @@ def _first(docs: np.ndarray, key: np.ndarray, limit: int) -> np.ndarray:
         chosen = np.arange(len(docs))
     order = np.lexsort((docs[chosen], key[chosen]))
     return docs[chosen[order]]
-
-
-def _first_preferred(docs: np.ndarray, key: np.ndarray, preferred: np.ndarray,
-                     limit: int) -> np.ndarray:
-    """As `_first`, with the preferred documents before all others."""
-    ranked = _first(docs[preferred], key[preferred], limit)
-    if len(ranked) < limit:
-        rest = ~preferred
-        ranked = np.concatenate([ranked, _first(docs[rest], key[rest], limit - len(ranked))])
-    return ranked
 
 
 def _text(term: str | bytes) -> str:

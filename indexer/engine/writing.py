@@ -42,6 +42,8 @@ def index_record(document: CleanDocument) -> dict[str, Any]:
         schema.CONTENT_HASH.name: document.content_hash,
         schema.UNDATED.name: "0" if document.date else "1",
         schema.LISTING.name: "1" if document.listing else "0",
+        schema.CUT.name: document.cut,
+        schema.SIGNATURE.name: document.signature,
     }
     if document.url:
         record[schema.URL.name] = document.url
@@ -126,9 +128,9 @@ def copy_generation(source: Path, target: Path, rewritten: Collection[str] = ())
 
 
 def written_words(title: str | None, body: str) -> list[str]:
-    """A document's words as the vocabulary counts them."""
-    return [word for word in _WORD.findall(f"{title or ''} {body}".lower())
-            if not word[0].isdigit()]
+    """A document's words as the vocabulary counts them: as written (their case kept, so
+    that suggestions can be shown as the site writes them), numbers left out."""
+    return [word for word in _WORD.findall(f"{title or ''} {body}") if not word[0].isdigit()]
 
 
 def words_of_documents(directory: Path, doc_ids: Iterable[str]) -> Counter[str]:
@@ -145,9 +147,9 @@ def words_of_documents(directory: Path, doc_ids: Iterable[str]) -> Counter[str]:
 
 def write_vocabulary(directory: Path, counts: Counter[str],
                      known_terms: Mapping[str, str] | None = None) -> None:
-    """The words of all documents as written, lowercased, with their count and the term the
-    index holds for each: for "Did you mean" suggestions, and for highlighting, which looks
-    for a query term's written forms instead of analysing every word of a text.
+    """The words of all documents as written, with their count and the term the index holds
+    for each: for "Did you mean" and suggestions, and for highlighting, which looks for a
+    query term's written forms instead of analysing every word of a text.
 
     Whoosh's own spelling option made builds 1.5x slower; a word count is nearly free. An
     update adds the words of the documents it writes and takes away those it replaces.
@@ -176,30 +178,36 @@ def read_people(directory: Path) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    counts: dict[str, int]  # written word -> occurrences
-    forms: dict[str, tuple[str, ...]]  # term -> the written words it stands for
-
-    @property
-    def terms(self) -> dict[str, str]:
-        """Written word -> the term the index holds for it."""
-        return {word: term for term, words in self.forms.items() for word in words}
+    written: dict[str, int]  # word as written -> occurrences
+    written_terms: dict[str, str]  # word as written -> the term the index holds for it
+    counts: dict[str, int]  # word, lowercase -> occurrences in any case
+    forms: dict[str, tuple[str, ...]]  # term -> the lowercase words it stands for
+    display: dict[str, str]  # word, lowercase -> how the site writes it most often
 
 
 def read_vocabulary(directory: Path) -> Vocabulary:
     try:
         text = (directory / VOCABULARY_FILE).read_text("utf-8")
     except FileNotFoundError:
-        return Vocabulary({}, {})
+        return Vocabulary({}, {}, {}, {}, {})
+    written: dict[str, int] = {}
+    written_terms: dict[str, str] = {}
     counts: dict[str, int] = {}
-    forms: dict[str, list[str]] = {}
-    for line in text.splitlines():
+    display: dict[str, str] = {}
+    forms: dict[str, dict[str, None]] = {}
+    for line in text.splitlines():  # most frequent first
         word, count, *term = line.split("\t")
-        counts[word] = int(count)
+        lowered = word.lower()
+        written[word] = int(count)
+        counts[lowered] = counts.get(lowered, 0) + int(count)
+        display.setdefault(lowered, word)
         # Generations written before the term column: analysed now.
         stem = term[0] if term else _term_of(word)
+        written_terms[word] = stem
         if stem:
-            forms.setdefault(stem, []).append(word)
-    return Vocabulary(counts, {stem: tuple(words) for stem, words in forms.items()})
+            forms.setdefault(stem, {})[lowered] = None
+    return Vocabulary(written, written_terms, counts,
+                      {stem: tuple(words) for stem, words in forms.items()}, display)
 
 
 def _term_of(word: str) -> str:
@@ -224,6 +232,16 @@ def stored_record(stored: dict[str, Any]) -> dict[str, Any]:
     people = record.get(schema.PERSON.name) or ""
     record[schema.PERSON.name] = [name for name in people.split(",") if name]
     return record
+
+
+def same_fields(directory: Path) -> bool:
+    """Whether an index was written with the fields this version writes (an update can add
+    documents to it; otherwise every document must be written anew)."""
+    def described(schema: Any) -> dict[str, tuple[str, bool]]:
+        return {name: (type(field).__name__, bool(field.stored))
+                for name, field in schema.items()}
+
+    return described(index.open_dir(str(directory)).schema) == described(whoosh_schema())
 
 
 def document_count(directory: Path) -> int:

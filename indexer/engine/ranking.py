@@ -1,0 +1,189 @@
+"""How plain queries are ranked: BM25F over the query's concepts, a bonus for holding more of
+them, and a preference for the dates the query names.
+
+Each concept (a word, a phrase, or a synonym group: `plain_query`) is scored as one term of
+BM25F (Robertson and Zaragoza's form): its occurrences in every field, each alternative
+counted (a phrase by its occurrences as a phrase), are weighted by field and normalised by
+the field's length, then saturated once, and multiplied by the concept's idf in this
+archive. A rare word thus outweighs several common ones, and a word on nearly every page (the
+organisation's own name, whatever form a page uses) weighs almost nothing.
+
+A page's share of the query's concepts, weighted by their idf, earns a bonus: holding more of
+what the query asks for counts, but a page with the rare word and not the common ones can
+still outrank one with the common ones only. A year or month in the query counts as a concept
+that a page holds by being dated then (or by naming the date in its text): a preference, not a
+filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer import schema
+from indexer.engine.columns import DocumentColumns
+from indexer.engine.plain_query import Alternative, Concept, PlainQuery, WantedDate
+from indexer.engine.postings import Occurrences, PostingCache
+
+FIELDS = tuple(schema.SEARCH_FIELDS)
+
+
+@dataclass(frozen=True)
+class RankingModel:
+    """The parameters of the ranking, set explicitly (not Whoosh's defaults)."""
+
+    k1: float = 1.2
+    # Length normalisation per field (measured: other values change little, docs/ranking.md).
+    b: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0.75))
+    weights: dict[str, float] = field(default_factory=lambda: dict(schema.SEARCH_FIELDS))
+    # A page holding all the query's concepts scores (1 + coordination) times its BM25F sum;
+    # one holding a share s of their idf, (1 + coordination * s).
+    coordination: float = 1.0
+    # A page dated as the query wants counts as holding the date this often in its body.
+    date_match: float = 3.0
+    # A page of the wanted year when the query names a month: this share of date_match.
+    same_year_share: float = 0.5
+
+
+@dataclass
+class ConceptMatch:
+    """One concept (or wanted date) over all documents."""
+
+    found: np.ndarray  # bool
+    score: np.ndarray  # float64, 0 where not found
+    idf: float
+    held: int  # pages that hold it
+    # (field, alternative, documents) of each alternative that occurs: for marking.
+    occurrences: list[tuple[str, Alternative, np.ndarray]]
+
+
+@dataclass
+class Ranked:
+    found: np.ndarray  # the results: pages with all required concepts, or with any
+    score: np.ndarray
+    all_concepts: np.ndarray  # pages with every concept the query requires
+    relaxed: bool  # too few pages had them all: pages with some are results too
+    concepts: list[ConceptMatch]
+
+
+class PlainRanker:
+    """Ranks plain queries over one generation; the field norms are computed once."""
+
+    def __init__(self, postings: PostingCache, columns: DocumentColumns,
+                 model: RankingModel | None = None) -> None:
+        self.model = model or RankingModel()
+        self._postings = postings
+        self._columns = columns
+        alive = columns.alive
+        self._documents = max(int(np.count_nonzero(alive)), 1)
+        self._norms = {}
+        for name in FIELDS:
+            lengths = columns.lengths[name]
+            average = float(lengths[alive].mean()) if alive.any() else 1.0
+            b = self.model.b[name]
+            self._norms[name] = (1 - b) + b * lengths / (average or 1.0)
+
+    def rank(self, query: PlainQuery, enough: int) -> Ranked:
+        """The results of a plain query: pages with all its concepts when at least `enough`
+        pages have them, else pages with any; ranked by BM25F and the coverage bonus.
+
+        A date is a preference: with one, a page of that date needs only some of the words
+        (queries pinned to a date pair it with a generic word: "events 2025")."""
+        concepts = [self._concept(concept) for concept in query.concepts]
+        dates = [self._date(date) for date in query.dates]
+        every = concepts + dates
+        count = self._columns.count
+        required = concepts or dates
+        all_concepts = _reduced(np.logical_and, [c.found for c in required], count)
+        any_concept = _reduced(np.logical_or, [c.found for c in every], count)
+        all_concepts &= self._columns.alive
+        any_concept &= self._columns.alive
+        relaxed = ((np.count_nonzero(all_concepts) < enough or bool(dates))
+                   and np.count_nonzero(any_concept) > np.count_nonzero(all_concepts))
+        found = any_concept if relaxed else all_concepts
+        score = np.zeros(count)
+        covered = np.zeros(count)
+        for match in every:
+            score += match.score
+            covered += np.where(match.found, match.idf, 0.0)
+        # A concept on no page (an unknown word) changes no page's share.
+        total_idf = sum(match.idf for match in every if match.held) or 1.0
+        score *= 1 + self.model.coordination * covered / total_idf
+        return Ranked(found, np.where(found, score, 0.0), all_concepts, bool(relaxed), every)
+
+    def _concept(self, concept: Concept) -> ConceptMatch:
+        pseudo = np.zeros(self._columns.count)
+        occurrences = []
+        for name in FIELDS:
+            for alternative in concept.alternatives:
+                found = self._occurrences(name, alternative.terms)
+                if len(found.docs):
+                    self._add(pseudo, name, found)
+                    occurrences.append((name, alternative, found.docs))
+        return self._saturated(pseudo, occurrences)
+
+    def _date(self, date: WantedDate) -> ConceptMatch:
+        """A wanted date: held by pages dated then, and by pages naming it in their text (a
+        month by its name and its year on the same page: "28 November 2019", "November 28,
+        2019")."""
+        pseudo = np.zeros(self._columns.count)
+        occurrences = []
+        for name in (schema.TITLE.name, schema.BODY.name):
+            found = self._together(name, date.text_terms)
+            if len(found.docs):
+                self._add(pseudo, name, found)
+                occurrences += [(name, Alternative((term,), term), found.docs)
+                                for term in date.text_terms]
+        months = self._columns.month
+        dated = self._columns.dated
+        in_year = dated & (months // 12 == date.year)
+        if date.month is None:
+            pseudo += np.where(in_year, self.model.date_match, 0.0)
+        else:
+            in_month = in_year & (months % 12 == date.month - 1)
+            pseudo += np.where(in_month, self.model.date_match,
+                               np.where(in_year, self.model.date_match
+                                        * self.model.same_year_share, 0.0))
+        return self._saturated(pseudo, occurrences)
+
+    def _together(self, fieldname: str, terms: tuple[str, ...]) -> Occurrences:
+        """The pages holding every term, each as often as its rarest one."""
+        lists = [self._postings.term(fieldname, term) for term in terms]
+        together = lists[0]
+        for other in lists[1:]:
+            docs, mine, theirs = np.intersect1d(together.docs, other.docs, assume_unique=True,
+                                                return_indices=True)
+            together = Occurrences(docs, np.minimum(together.counts[mine],
+                                                    other.counts[theirs]))
+        return together
+
+    def _occurrences(self, fieldname: str, terms: tuple[str, ...]) -> Occurrences:
+        if len(terms) == 1:
+            return self._postings.term(fieldname, terms[0])
+        return self._postings.phrase(fieldname, terms)
+
+    def _add(self, pseudo: np.ndarray, fieldname: str, found: Occurrences) -> None:
+        weight = self.model.weights[fieldname]
+        pseudo[found.docs] += weight * found.counts / self._norms[fieldname][found.docs]
+
+    def _saturated(self, pseudo: np.ndarray,
+                   occurrences: list[tuple[str, Alternative, np.ndarray]]) -> ConceptMatch:
+        found = (pseudo > 0) & self._columns.alive
+        held = int(np.count_nonzero(found))
+        n = self._documents
+        idf = float(np.log(1 + (n - held + 0.5) / (held + 0.5)))
+        k1 = self.model.k1
+        score = np.where(found, idf * pseudo * (k1 + 1) / (pseudo + k1), 0.0)
+        return ConceptMatch(found, score, idf, held, occurrences)
+
+
+def _reduced(operation: np.ufunc, masks: Iterable[np.ndarray], count: int) -> np.ndarray:
+    masks = list(masks)
+    if not masks:
+        return np.zeros(count, dtype=bool)
+    result = masks[0].copy()
+    for mask in masks[1:]:
+        operation(result, mask, out=result)
+    return result
