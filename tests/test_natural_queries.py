@@ -41,6 +41,14 @@ PAGES = COMMON | {
         "The exercises of the peacekeeping forces began", "05.09.2024",
         "On 5 September 2024, the exercises of the peacekeeping forces began in Belarus.",
         "The forces of the collective practised the tasks.", sidebar=SIDEBAR_B),
+    "together.txt": article(
+        "Meeting in Minsk", "06.09.2024",
+        "On 6 September 2024, the regional experts gathered in Minsk for the winter "
+        "session of the working group, to plan the year ahead and its budget."),
+    "apart.txt": article(
+        "Meeting in Bishkek", "07.09.2024",
+        "On 7 September 2024, the session of experts in Bishkek planned the winter "
+        "work.", sidebar=SIDEBAR_B),
     "shoigu.txt": article(
         "The Secretary General met Sergei Shoigu", "20.02.2023",
         "On 20 February 2023, the Secretary General met Sergei Shoygu, Minister of Defence."),
@@ -101,6 +109,14 @@ def test_the_organisations_name_weighs_almost_nothing(searcher: IndexSearcher) -
     # The long name on every common page does not outweigh the one word that decides.
     ranked = headings(searcher, "Collective Security Treaty Organization Shoigu")
     assert ranked[0] == "The Secretary General met Sergei Shoigu"
+
+
+def test_two_words_typed_together_prefer_pages_that_write_them_together(
+        searcher: IndexSearcher) -> None:
+    # "winter session" stands in one page; the words stand apart in the other, a shorter
+    # page (which BM25F alone puts first).
+    ranked = headings(searcher, "winter session")
+    assert ranked.index("Meeting in Minsk") < ranked.index("Meeting in Bishkek")
 
 
 def test_a_year_is_preferred_not_required(searcher: IndexSearcher, client: TestClient) -> None:

@@ -17,6 +17,7 @@ filter.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from indexer.engine.plain_query import Alternative, Concept, PlainQuery, WantedD
 from indexer.engine.postings import Occurrences, PostingCache
 
 FIELDS = tuple(schema.SEARCH_FIELDS)
+PAIR_FIELDS = (schema.TITLE.name, schema.BODY.name)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,12 @@ class RankingModel:
     date_match: float = 3.0
     # A page of the wanted year when the query names a month: this share of date_match.
     same_year_share: float = 0.5
+    # Two words typed side by side and found side by side in a page ("Joint Staff"): the
+    # pair scores as a phrase would, at this share, besides the two words. Only in queries
+    # of two concepts: in longer ones it gained nothing measurable and doubled the time of
+    # a first pass (positions of many words are read).
+    proximity: float = 0.5
+    proximity_concepts: int = 2
 
 
 @dataclass
@@ -110,13 +118,16 @@ class PlainRanker:
             covered += np.where(match.found, match.idf, 0.0)
         # A concept on no page (an unknown word) changes no page's share.
         total_idf = sum(match.idf for match in every if match.held) or 1.0
+        if self.model.proximity and len(query.concepts) <= self.model.proximity_concepts:
+            for pair in _side_by_side(query.concepts):
+                score += self.model.proximity * self._concept(pair, PAIR_FIELDS).score
         score *= 1 + self.model.coordination * covered / total_idf
         return Ranked(found, np.where(found, score, 0.0), all_concepts, bool(relaxed), every)
 
-    def _concept(self, concept: Concept) -> ConceptMatch:
+    def _concept(self, concept: Concept, fields: tuple[str, ...] = FIELDS) -> ConceptMatch:
         pseudo = np.zeros(self._columns.count)
         occurrences = []
-        for name in FIELDS:
+        for name in fields:
             for alternative in concept.alternatives:
                 found = self._occurrences(name, alternative.terms)
                 if len(found.docs):
@@ -177,6 +188,17 @@ class PlainRanker:
         k1 = self.model.k1
         score = np.where(found, idf * pseudo * (k1 + 1) / (pseudo + k1), 0.0)
         return ConceptMatch(found, score, idf, held, occurrences)
+
+
+def _side_by_side(concepts: tuple[Concept, ...]) -> list[Concept]:
+    """Each two consecutive concepts of the query as the phrase of the visitor's own words
+    (their first alternatives)."""
+    pairs = []
+    for one, other in itertools.pairwise(concepts):
+        first, second = one.alternatives[0], other.alternatives[0]
+        written = f"{first.written} {second.written}"
+        pairs.append(Concept(written, (Alternative((*first.terms, *second.terms), written),)))
+    return pairs
 
 
 def _reduced(operation: np.ufunc, masks: Iterable[np.ndarray], count: int) -> np.ndarray:
