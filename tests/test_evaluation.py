@@ -123,11 +123,12 @@ def reference_bm25f(searcher: IndexSearcher, words: list[str]) -> dict[int, floa
     model = searcher._ranker.model
     reader = searcher._searcher.reader()
     alive = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
-    fields = ("title", "body", "people_text")
+    fields = tuple(model.weights)  # title, body, names, signature
     average = {f: sum((reader.doc_field_length(d, f) or 0) for d in alive) / len(alive)
                for f in fields}
     scores: dict[int, float] = {}
     held: dict[int, float] = {}
+    telling: set[int] = set()
     idfs = []
     for word in words:
         (term,) = analyse(word)
@@ -146,15 +147,18 @@ def reference_bm25f(searcher: IndexSearcher, words: list[str]) -> dict[int, floa
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         if df:
             idfs.append(idf)
+        if df < model.nearly_every_page * n:  # on nearly every page: not enough alone
+            telling |= pseudo.keys()
         for d, value in pseudo.items():
             scores[d] = scores.get(d, 0.0) + idf * value * (model.k1 + 1) / (value + model.k1)
             held[d] = held.get(d, 0.0) + idf
     return {d: score * (1 + model.coordination * held[d] / sum(idfs))
-            for d, score in scores.items()}
+            for d, score in scores.items() if d in telling or not telling}
 
 
 @pytest.mark.parametrize("words", [["security"], ["security", "exercises"],
-                                   ["collective", "cooperation", "nosuchword"]])
+                                   ["collective", "cooperation", "nosuchword"],
+                                   ["csto", "exercises"]])
 def test_plain_ranking_is_bm25f(searcher: IndexSearcher, words: list[str]) -> None:
     expected = reference_bm25f(searcher, words)
     # Without the bonus for words side by side (a phrase's score, checked by the phrase
@@ -165,6 +169,16 @@ def test_plain_ranking_is_bm25f(searcher: IndexSearcher, words: list[str]) -> No
     found = {int(d): float(ranked.score[d]) for d in np.flatnonzero(ranked.found)}
     assert found.keys() == expected.keys() and expected
     assert all(math.isclose(found[d], s, rel_tol=1e-9) for d, s in expected.items())
+
+
+def test_a_page_holding_only_words_on_nearly_every_page_is_no_result(
+        searcher: IndexSearcher) -> None:
+    # "CSTO" is on every page: pages with it alone do not answer a query with other words,
+    # even when few pages hold all of them.
+    everywhere = searcher.search(SearchRequest("csto")).total
+    result = searcher.search(SearchRequest("csto exercises nosuchwordanywhere"))
+    assert result.relaxed and result.with_all_words == 0
+    assert 0 < result.total == searcher.search(SearchRequest("exercises")).total < everywhere
 
 
 def test_ranked_pages_follow_whoosh_with_filters_and_dates(searcher: IndexSearcher) -> None:

@@ -53,6 +53,9 @@ class RankingModel:
     # a first pass (positions of many words are read).
     proximity: float = 0.5
     proximity_concepts: int = 2
+    # A concept on this share of the pages or more tells nothing: holding only such
+    # concepts does not make a page a result of a query with others.
+    nearly_every_page: float = 0.8
 
 
 @dataclass
@@ -95,7 +98,9 @@ class PlainRanker:
 
     def rank(self, query: PlainQuery, enough: int) -> Ranked:
         """The results of a plain query: pages with all its concepts when at least `enough`
-        pages have them, else pages with any; ranked by BM25F and the coverage bonus.
+        pages have them, else pages with any concept that tells something (one not on
+        nearly every page: a page holding only "CSTO" is not an answer to "what did the
+        CSTO say about Afghanistan"); ranked by BM25F and the coverage bonus.
 
         A date is a preference: with one, a page of that date needs only some of the words
         (queries pinned to a date pair it with a generic word: "events 2025")."""
@@ -104,10 +109,13 @@ class PlainRanker:
         every = concepts + dates
         count = self._columns.count
         required = concepts or dates
+        telling = [c for c in every
+                   if 0 < c.held < self.model.nearly_every_page * self._documents] or every
         all_concepts = _reduced(np.logical_and, [c.found for c in required], count)
-        any_concept = _reduced(np.logical_or, [c.found for c in every], count)
+        any_concept = _reduced(np.logical_or, [c.found for c in telling], count)
         all_concepts &= self._columns.alive
         any_concept &= self._columns.alive
+        any_concept |= all_concepts
         relaxed = ((np.count_nonzero(all_concepts) < enough or bool(dates))
                    and np.count_nonzero(any_concept) > np.count_nonzero(all_concepts))
         found = any_concept if relaxed else all_concepts
