@@ -38,6 +38,10 @@ def split_blocks(text: str) -> list[str]:
 _IMAGE_NAME = re.compile(r"[\w\-()]{1,200}\.(?:(?:jpe?g|png|gif|bmp|webp|tiff?)(?![a-z\d])"
                          r"|(?:JPE?G|PNG|GIF|BMP|WEBP|TIFF?)(?=[^A-Z\d]|[A-Z][a-z]|$))")
 _IMAGE_LINE = re.compile(r"^[^\n]{0,200}?\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)
+# The description a page template gives a picture when nobody wrote one ("Card image cap",
+# Bootstrap's): it stands where the picture was, and says nothing.
+_IMAGE_PLACEHOLDER = re.compile(r"^(?:card image(?: cap)?|image|photo|picture|img)$",
+                                re.IGNORECASE)
 # A site logo's alt text glued before the first words of a line: "odkb On May 31, 2015".
 _LOGO_WORD = re.compile(r"^[a-z]{2,8} (?=[A-ZА-ЯЁ\"“«])")
 _NOT_WORDS = re.compile(r"[^\w]+")  # compiled: a key is made for every block of every page
@@ -56,7 +60,10 @@ def strip_image_names(block: str) -> str:
 
 
 def is_image_name(block: str) -> bool:
-    """A line that is only the file name of a picture ("DSC_8507.JPG", "IMG-2019 (1).jpg")."""
+    """A line that only stands for a picture: its file name ("DSC_8507.JPG", "IMG-2019
+    (1).jpg") or a template's placeholder for its description ("Card image cap")."""
+    if _IMAGE_PLACEHOLDER.match(block):
+        return True
     return _may_name_an_image(block) and _IMAGE_LINE.match(block) is not None
 
 

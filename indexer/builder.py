@@ -6,9 +6,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from indexer import engine
 from indexer.cleaning_cache import CACHE_FILE, CleaningCache
@@ -29,7 +29,6 @@ from indexer.pipeline import (
 from indexer.store import STATE_FILE, IndexStore, StoreError
 from indexer.workers import release_free_memory
 
-T = TypeVar("T")
 # A build that would serve fewer than this share of the documents served now stops, unless
 # the admin says so (--allow-shrink): an empty or mistyped folder must not empty the index.
 SHRINK_LIMIT = 0.5
@@ -44,6 +43,7 @@ class Report:
     generation: str | None = None
     pages_read: int = 0
     pages_cleaned: int = 0  # the others were as in a past run (the cleaning cache)
+    pages_reused: int = 0  # cleaned in a past run
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     documents: int = 0
@@ -64,31 +64,41 @@ class Report:
     files: dict[str, str] = field(default_factory=dict)
     settled: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)
+    # When each document was first indexed (ISO, UTC), kept from generation to generation:
+    # what a feed says of a document without a date of its own.
+    first_seen: dict[str, str] = field(default_factory=dict)
+    seen_before: dict[str, str] = field(default_factory=dict)  # the last generation's
 
     def describe(self, corpus: Corpus) -> None:
         self.pages_read = corpus.pages_read
         self.pages_cleaned = corpus.pages_cleaned
-        self.skipped = corpus.skipped
+        self.pages_reused = corpus.pages_read - len(corpus.skipped) - corpus.pages_cleaned
+        self.skipped = corpus.not_indexed
         self.warnings = corpus.warnings
         self.documents = corpus.document_count
         self.roles = corpus.roles
 
-    def count(self, documents: Iterable[tuple[DocumentFacts, T]]
-              ) -> Iterator[tuple[DocumentFacts, T]]:
-        """Pass the documents on, counting them for the report and the state."""
+    def count(self, documents: Iterable[tuple[DocumentFacts, CleanDocument | None]]
+              ) -> Iterator[tuple[DocumentFacts, CleanDocument | None]]:
+        """Pass the documents on, counting them for the report and the state, each with the
+        time it was first indexed."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         for facts, document in documents:
+            first = self.first_seen[facts.doc_id] = self.seen_before.get(facts.doc_id, now)
             self.duplicates_merged += facts.duplicates
             self.sidebar_blocks_removed += facts.sidebar_blocks
             self.footer_blocks_removed += facts.footer_blocks
             self.per_year[str(facts.year) if facts.year else "no date"] += 1
             self.people.update(facts.people)
             self.contents[facts.doc_id] = facts.content_hash
-            yield facts, document
+            yield facts, document and replace(document, first_indexed=first)
 
     def state(self, raw_dir: Path) -> dict[str, Any]:
         return {"raw_dir": str(raw_dir.resolve()), "built": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "built_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "cleaner": cleaner_of(raw_dir), "files": dict(sorted(self.files.items())),
-                "settled": self.settled, "documents": self.contents}
+                "settled": self.settled, "documents": self.contents,
+                "first_seen": self.first_seen}
 
 
 def cleaner_of(raw_dir: Path) -> str:
@@ -162,6 +172,7 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progres
     started = time.perf_counter()
     report = Report("build", raw_dir)
     with store.lock("build", wait, on_wait), cleaning_cache(store) as cache:
+        report.seen_before = store.state().get("first_seen", {})
         corpus, report.files, report.settled = scan_and_clean(raw_dir, cache, progress,
                                                               apart=True)
         release_free_memory()
@@ -223,6 +234,7 @@ def _update(raw_dir: Path, store: IndexStore, current: Path, report: Report,
     """The documents that changed since `current` was written, written into a new
     generation beside it."""
     previous = store.state()
+    report.seen_before = previous.get("first_seen", {})
     scan = scan_folder(raw_dir, settled=previous.get("settled"))
     if scan.file_hashes == previous.get("files") and \
             previous.get("cleaner") == cleaner_of(raw_dir):

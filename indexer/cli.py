@@ -16,7 +16,7 @@ from tqdm import tqdm
 from indexer import engine
 from indexer.builder import Report, build, update
 from indexer.people import RegistryError
-from indexer.pipeline import CleanedFolder, clean_corpus
+from indexer.pipeline import CleanedFolder, CleanedPage, clean_corpus
 from indexer.store import IndexStore, StoreError
 
 T = TypeVar("T")
@@ -125,12 +125,19 @@ def update_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: boo
               help="Instead of JSON, show every block of FILE (a page below RAW_DIR; repeat "
                    "the option for more) with the role the cleaner gave it and why. "
                    "--explain all shows every page.")
-def extract(raw_dir: Path, explain_files: tuple[str, ...]) -> None:
-    """Print the cleaned documents of RAW_DIR as JSON Lines; the index is not touched.
+@click.option("--documents", "as_documents", is_flag=True,
+              help="One object per document as indexed (copies of a page merged) instead of "
+                   "one per page.")
+def extract(raw_dir: Path, explain_files: tuple[str, ...], as_documents: bool) -> None:
+    """Print what the cleaner finds in RAW_DIR as JSON Lines; the index is not touched.
 
-    One object per document: id, source (file relative to RAW_DIR), duplicates (the other
-    files holding the same page), url, title, date (YYYY-MM-DD or null), year, people
-    (canonical names) and body (the clean text). Skipped files are listed on stderr.
+    One object per page read, with what the cleaner found on that page: source (file
+    relative to RAW_DIR), url, title, date (YYYY-MM-DD or null), year, people (canonical
+    names), body (the clean text), kind (article or listing), cut (the copy stops
+    mid-article), signature; id is the document the page is indexed in, shared by the
+    other saved copies of the same page, which copies lists. With --documents, one object
+    per document as indexed (the copies merged: duplicates lists the other files).
+    Skipped files are listed on stderr.
 
     With --explain, the pages are cleaned with the whole folder as their corpus (the sidebar
     is learned from all pages) and shown block by block instead.
@@ -142,8 +149,10 @@ def extract(raw_dir: Path, explain_files: tuple[str, ...]) -> None:
     if explain_files:
         _explain(corpus, explain_files)
         return
-    for document in corpus.documents:
-        click.echo(json.dumps(document.to_json(), ensure_ascii=False))
+    rows = ([document.to_json() for document in corpus.documents] if as_documents else
+            [page_json(cleaned) for cleaned in corpus.pages])
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
     for skipped in corpus.skipped:
         click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
     for warning in corpus.warnings:
@@ -190,6 +199,13 @@ def _print_counts(heading: str, rows: list[tuple[str, int]]) -> None:
         click.echo(f"  {label:<32} {count:>6}")
 
 
+def page_json(cleaned: CleanedPage) -> dict[str, object]:
+    """A page's line of `extract`: its own fields, the document's id, its copies."""
+    row = cleaned.page.to_json()
+    del row["duplicates"]
+    return row | {"id": cleaned.document_id, "copies": list(cleaned.copies)}
+
+
 def print_report(report: Report) -> None:
     if report.up_to_date:
         click.echo(f"Nothing to do: no page in {report.raw_dir} changed since the last build "
@@ -197,9 +213,11 @@ def print_report(report: Report) -> None:
         return
     click.echo(f"{report.command} finished in {report.seconds:.1f} s: "
                f"generation {report.generation} is now served.")
-    reused = report.pages_read - len(report.skipped) - report.pages_cleaned
+    reused = report.pages_reused
     click.echo(f"pages read:        {report.pages_read} ({report.pages_cleaned} cleaned now"
                + (f", {reused} as in a past run)" if reused else ")"))
+    click.echo(f"                   = {report.documents} documents + {report.duplicates_merged} "
+               f"copies merged into them + {len(report.skipped)} skipped")
     click.echo(f"pages skipped:     {len(report.skipped)}")
     for skipped in report.skipped:
         click.echo(f"  - {skipped.source}: {skipped.reason}")

@@ -89,6 +89,13 @@ def parse_glued_date(block: str) -> date | None:
     return _from_match(GLUED_DATE.match(block))
 
 
+def split_glued_date(block: str) -> tuple[str, str]:
+    """("09.01.2022", "On January 9, ...") of a paragraph the site glued its date to;
+    ("", block) of any other."""
+    match = GLUED_DATE.match(block)
+    return (match.group(), block[match.end():]) if match else ("", block)
+
+
 def parse_numeric_date(text: str) -> date | None:
     return _from_match(_NUMERIC.search(text))
 

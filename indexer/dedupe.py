@@ -97,12 +97,27 @@ def group_copies(copies: Sequence[Copy]) -> list[list[int]]:
 
 
 def merge_group(group: Sequence[CleanDocument]) -> CleanDocument:
-    """Keep the fullest copy of a page and record the others on it."""
-    keeper = max(group, key=lambda d: (len(d.body), d.date is not None, -len(d.source)))
-    if keeper.title is None:  # the fullest copy was cut before its title: another has it
-        titled = max((d for d in group if d.title), key=lambda d: len(d.title or ""),
-                     default=None)
-        if titled is not None:
-            keeper = replace(keeper, title=titled.title, date=keeper.date or titled.date)
-    others = [d for d in group if d is not keeper]
-    return keeper.with_duplicates(others) if others else keeper
+    """One document for the saved copies of a page, each field from a copy that holds it as
+    its own content: the fullest copy with a title (a copy the crawler cut inside its sidebar
+    has none, and gives no title, date, text or people), the title whole where the fullest
+    copy's was cut, the date from another copy of that title when the fullest has none.
+    Every copy is listed once among the sources."""
+    keeper = max([d for d in group if d.title] or group, key=_fullness)
+    own = [d for d in group if d.title and keeper.title and _same_title(d.title, keeper.title)]
+    if own:
+        keeper = replace(keeper, title=max((d.title or "" for d in own), key=len),
+                         date=keeper.date or next((d.date for d in own if d.date), None))
+    others = [d for d in group if d.source != keeper.source]
+    if not others:
+        return keeper
+    return keeper.with_duplicates(others, [d for d in own if d.source != keeper.source])
+
+
+def _fullness(document: CleanDocument) -> tuple[int, bool, int]:
+    return len(document.body), document.date is not None, -len(document.source)
+
+
+def _same_title(one: str, other: str) -> bool:
+    """The same title, or one cut short by the crawler or the site."""
+    shorter, longer = sorted((block_key(one), block_key(other)), key=len)
+    return longer.startswith(shorter)

@@ -10,7 +10,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from indexer.blocks import strip_image_names
 from indexer.data import ENGLISH_WORDS_FILE, word_list
+from indexer.dates import split_glued_date
 
 HEADING_CHARS = 90
 # The site's list addresses: a list's page number or tab in the query ("?PAGEN_1=2",
@@ -38,6 +40,8 @@ class CleanDocument:
     listing: bool = False  # a list of other pages' items (a section or news list), no article
     cut: bool = False  # the saved copy stops mid-article: the full text is at the source
     signature: str = ""  # who signed the release (the press secretary's line)
+    # When the page was first indexed (ISO, UTC): not its content, so not in its hash.
+    first_indexed: str = field(default="", compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -82,9 +86,12 @@ class CleanDocument:
             "signature": self.signature or None,
         }
 
-    def with_duplicates(self, others: list[CleanDocument]) -> CleanDocument:
+    def with_duplicates(self, others: list[CleanDocument],
+                        contributing: list[CleanDocument]) -> CleanDocument:
+        """This document with other saved copies of its page recorded on it; the people of
+        the `contributing` ones (copies of the same article) added."""
         people = list(self.people)
-        for other in others:
+        for other in contributing:
             people += [name for name in other.people if name not in people]
         url = self.url or next((other.url for other in others if other.url), None)
         return replace(
@@ -93,7 +100,8 @@ class CleanDocument:
             people=tuple(people),
             duplicates=tuple(sorted(other.source for other in others)),
             duplicate_urls=tuple(sorted({o.url for o in others if o.url} - {url})),
-            spellings=tuple(sorted(set(self.spellings).union(*(o.spellings for o in others)))),
+            spellings=tuple(sorted(set(self.spellings).union(
+                *(o.spellings for o in contributing)))),
             file_hashes=tuple(sorted(set(self.file_hashes).union(
                 *(o.file_hashes for o in others)))),
         )
@@ -110,6 +118,24 @@ def is_listing_url(url: str | None) -> bool:
                for segment in parts.path.split("/") if segment)
 
 
+def shown_paragraphs(body: str) -> tuple[str, list[str]]:
+    """(date line, paragraphs) of the text as a visitor reads it: file names of pictures
+    glued to the words left out, and a date the site glued to the first paragraph set
+    apart ("09.01.2022On January 9" -> "09.01.2022", "On January 9"; "" when there is none).
+    The stored text keeps them as the site wrote them."""
+    paragraphs = [strip_image_names(paragraph) for paragraph in body.split("\n\n")]
+    paragraphs = [paragraph for paragraph in paragraphs if paragraph]
+    dateline = ""
+    if paragraphs:
+        dateline, paragraphs[0] = split_glued_date(paragraphs[0])
+    return dateline, paragraphs
+
+
+def shown_text(body: str) -> str:
+    """The text as a snippet or a heading shows it (the date is shown apart)."""
+    return "\n\n".join(shown_paragraphs(body)[1])
+
+
 def readable_title(title: str | None, url: str | None, body: str, cut: bool = False) -> str:
     """What a visitor sees as the document's title: its own; for a list, what its address
     names in English ("Statements, page 2"); else the first sentence of its text, cut at a
@@ -119,12 +145,13 @@ def readable_title(title: str | None, url: str | None, body: str, cut: bool = Fa
         return title
     if url and is_listing_url(url):
         return _list_name(url)
-    sentence = _first_sentence(" ".join(body.split()))
+    text = " ".join(shown_text(body).split())
+    sentence = _first_sentence(text)
     if not sentence:
         return "A saved copy without text" if not cut else "A saved copy cut before its text"
     if len(sentence) > HEADING_CHARS:
         return sentence[:HEADING_CHARS].rsplit(" ", 1)[0] + " …"
-    ends = not cut or len(sentence) < len(" ".join(body.split()))
+    ends = not cut or len(sentence) < len(text)
     return sentence if ends else sentence + " …"
 
 

@@ -58,6 +58,8 @@ _ROLE_IN_CLAUSE = re.compile(rf"\b(?i:{_ROLE})\b")
 _CLAUSE_END = re.compile(r"[.;!?:\n](?=\s)")
 
 _SURNAME_FIRST_SUFFIX = re.compile(r"(?:zoda|zade|zada)$", re.IGNORECASE)
+_ROMAN_NUMERAL = re.compile(r"^(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})"
+                            r"(?:I[XV]|V?I{0,3})$")
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}$")
 _CAPITALISED = (
@@ -244,9 +246,20 @@ def _is_surname(word: str) -> bool:
 
 
 def _capitalised_runs(text: str) -> Iterable[list[re.Match[str]]]:
-    """Runs of adjacent capitalised tokens, as regex matches (so their positions are known)."""
+    """Runs of adjacent capitalised tokens, as regex matches (so their positions are known).
+    A Roman numeral ("the II Minsk Conference", "the XIX meeting") numbers an event and is
+    never part of a name: runs break there."""
     for run in _RUN.finditer(text):
-        yield list(_TOKEN.finditer(text, run.start(), run.end()))
+        part: list[re.Match[str]] = []
+        for token in _TOKEN.finditer(text, run.start(), run.end()):
+            if _ROMAN_NUMERAL.match(token.group()):
+                if part:
+                    yield part
+                part = []
+            else:
+                part.append(token)
+        if part:
+            yield part
 
 
 def find_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
@@ -322,8 +335,11 @@ def _mention_at(words: list[str], index: int, lexicon: NameLexicon,
     if not (is_given or after_rank):
         return None
     # Surname first: "Semerikov Valeriy Anatolyevich" (the surname is the previous word).
+    # A patronymic or a middle initial between the given name and the surname belongs to
+    # the name: "Alexander Grigoryevich Lukashenko", "Alexander G. Lukashenko".
     patronymics = 0
-    while patronymics < len(rest) and _PATRONYMIC.search(rest[patronymics]):
+    while patronymics < len(rest) and (_PATRONYMIC.search(rest[patronymics])
+                                       or _INITIALS.match(rest[patronymics])):
         patronymics += 1
     after = rest[patronymics:]
     if after and _is_surname(after[0]):

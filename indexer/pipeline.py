@@ -67,6 +67,8 @@ from indexer.structure import Layout, Role, find_layout, is_item_list
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
 REGISTRY_OVERRIDE = "officials.json"  # an admin's additions, in the raw folder
+NO_ARTICLE = ("no article: only latest-news items (the crawler cut the page before its "
+              "article)")
 # A file changed this recently before a scan may change again within the same timestamp.
 SETTLED_NS = 5_000_000_000
 
@@ -126,6 +128,12 @@ def draft_page(page: RawPage, facts: PageFacts, common: frozenset[int], lexicon:
     # press secretary's signature in the footer.
     article_text = "\n".join(
         ([layout.title] if layout.title else []) + [analysis_text(block) for block in body])
+    if layout.cut:
+        # The crawler cut the copy mid-word: its last word may be a name cut short
+        # ("Alymbek Sul"), not a new official.
+        article_text = article_text.rstrip()
+        article_text = article_text[:len(article_text) - len(article_text.split()[-1])] \
+            if article_text else article_text
     roles = tuple(role.role for role in layout.roles)
     if not keep_reasons:
         layout = replace(layout, roles=())
@@ -530,16 +538,27 @@ class Corpus:
     # Every spelling of each canonical person: the registry's and the corpus's own.
     spellings: dict[str, list[str]] = field(default_factory=dict)
     pages_cleaned: int = 0  # pages whose layout was worked out now (not found in the cache)
+    # Pages without an article (only latest-news items: the crawler cut them before it):
+    # no document, whatever their copies.
+    without_article: list[int] = field(default_factory=list)
 
     @property
     def pages_read(self) -> int:
         return len(self.drafts) + len(self.skipped)
 
     @property
+    def not_indexed(self) -> list[Skipped]:
+        """Every page read that gave no document: unreadable files and pages without an
+        article, each with the reason."""
+        return self.skipped + [Skipped(self.sources[number], NO_ARTICLE)
+                               for number in self.without_article]
+
+    @property
     def document_count(self) -> int:
         return len(self.groups)
 
-    def _finished(self, number: int, cache: CleaningCache) -> CleanDocument:
+    def finished(self, number: int, cache: CleaningCache) -> CleanDocument:
+        """What the cleaner found on page `number` alone (before copies are merged)."""
         return finish_document(cache.draft(self.drafts[number]), self.resolver)
 
     def _document_key(self, group: Sequence[int]) -> str:
@@ -561,7 +580,7 @@ class Corpus:
             if known is not None and unchanged(known):
                 yield known, None
                 continue
-            document = merge_group([self._finished(number, cache) for number in group])
+            document = merge_group([self.finished(number, cache) for number in group])
             facts = DocumentFacts.of(document)
             cache.put_document(key, facts)
             yield facts, document
@@ -570,7 +589,7 @@ class Corpus:
     def explanations(self, cache: CleaningCache) -> Iterator[Explanation]:
         for number, (source, record) in enumerate(zip(self.sources, self.records,
                                                       strict=True)):
-            draft, document = cache.draft(self.drafts[number]), self._finished(number, cache)
+            draft, document = cache.draft(self.drafts[number]), self.finished(number, cache)
             yield Explanation(source, cache.page(record).blocks, draft.layout.roles,
                               document.title, document.date, document.people)
 
@@ -659,11 +678,26 @@ def clean_pages(pages: PagesRead, cache: CleaningCache, progress: Progress[Any] 
     roles = Counter(dict(zip((role.value for role in Role),
                              np.sum([s.roles for s in summaries], axis=0, dtype=np.int64).tolist()
                              if summaries else (), strict=False)))
+    copies = [summary.copy for summary in summaries]
+    groups, without_article = [], []
+    for group in group_copies(copies):
+        if any(copies[number].title or copies[number].body_head for number in group):
+            groups.append(group)
+        else:
+            without_article += group
     return Corpus([entry.source for entry in entries], [entry.record for entry in entries],
                   [entry.draft for entry in entries], [s.mentions for s in summaries],
-                  group_copies([summary.copy for summary in summaries]), resolver,
-                  +roles, skipped, warnings,
-                  {name: sorted(found) for name, found in sorted(spellings.items())}, cleaned)
+                  groups, resolver, +roles, skipped, warnings,
+                  {name: sorted(found) for name, found in sorted(spellings.items())}, cleaned,
+                  sorted(without_article))
+
+
+class CleanedPage(NamedTuple):
+    """What the cleaner found on one page, and the document it is indexed in."""
+
+    page: CleanDocument  # this page's own title, date, people and text
+    document_id: str | None  # None: the page holds no article
+    copies: tuple[str, ...]  # the other pages of that document
 
 
 @dataclass
@@ -671,6 +705,7 @@ class CleanedFolder:
     """A whole folder cleaned into a throwaway cache, for `extract` and tests."""
 
     documents: list[CleanDocument]
+    pages: list[CleanedPage]  # in the folder's order
     skipped: list[Skipped]
     warnings: list[str]
     pages_read: int
@@ -684,9 +719,18 @@ def clean_corpus(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, explain: boo
         cache = CleaningCache(Path(folder) / "cache.sqlite")
         try:
             corpus = _scan_and_clean(raw_dir, cache, no_progress, max_bytes, explain).corpus
-            documents = [document for _, document in corpus.documents(cache) if document]
-            return CleanedFolder(documents, corpus.skipped, corpus.warnings,
-                                 corpus.pages_read,
+            documents, pages = [], {}
+            for group in corpus.groups:
+                finished = [corpus.finished(number, cache) for number in group]
+                document = merge_group(finished)
+                documents.append(document)
+                for number, page in zip(group, finished, strict=True):
+                    copies = tuple(s for s in document.sources if s != page.source)
+                    pages[number] = CleanedPage(page, document.doc_id, copies)
+            for number in corpus.without_article:
+                pages[number] = CleanedPage(corpus.finished(number, cache), None, ())
+            return CleanedFolder(documents, [pages[number] for number in sorted(pages)],
+                                 corpus.not_indexed, corpus.warnings, corpus.pages_read,
                                  list(corpus.explanations(cache)) if explain else [])
         finally:
             cache.close()

@@ -36,15 +36,17 @@ PEOPLE_TEXT = Field("people_text", Kind.TEXT, stored=False, weight=2.0)  # every
 SIGNATURE = Field("signature", Kind.TEXT)  # the release's signature (press secretary)
 PERSON = Field("person", Kind.FACET, sortable=True)  # canonical names; a column for facets
 YEAR = Field("year", Kind.FACET, sortable=True)
+UNDATED_YEAR = "none"  # the year of a document without a date, a value of its own
 DATE = Field("date", Kind.DATE, sortable=True)
 UNDATED = Field("undated", Kind.SORT_KEY, stored=False)  # "1" sorts pages without a date last
 LISTING = Field("listing", Kind.SORT_KEY, stored=False)  # "1": a list of other pages' items
 SOURCES = Field("sources", Kind.STORED)
 CUT = Field("cut", Kind.STORED)  # True: the saved copy stops mid-article
+INDEXED = Field("indexed", Kind.STORED)  # when first indexed, ISO (UTC): a feed's "updated"
 CONTENT_HASH = Field("content_hash", Kind.ID)
 
 FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, PEOPLE_TEXT, SIGNATURE, PERSON, YEAR, DATE,
-                             UNDATED, LISTING, SOURCES, CUT, CONTENT_HASH)
+                             UNDATED, LISTING, SOURCES, CUT, INDEXED, CONTENT_HASH)
 # Fields a plain query searches, with their ranking weights.
 SEARCH_FIELDS: dict[str, float] = {f.name: f.weight
                                    for f in (TITLE, BODY, PEOPLE_TEXT, SIGNATURE)}

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -82,6 +82,13 @@ async def not_found(request: Request, error: Exception) -> Response:
                   else "There is no page at this address.")
 
 
+async def person_elsewhere(_request: Request, error: Exception) -> Response:
+    """Another spelling of an official's name: their own page (a relative address, never
+    one made from the request's Host header)."""
+    assert isinstance(error, views.PersonElsewhere)
+    return RedirectResponse(error.url, status_code=301)
+
+
 async def no_index(request: Request, error: Exception) -> Response:
     return _error(request, 503, f"{error} The administrator can build one with "
                                 "`csto-index build`.")
@@ -138,6 +145,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             views.BadRequest: bad_request,
+            views.PersonElsewhere: person_elsewhere,
             LookupError: not_found,
             IndexMissing: no_index,
             IndexDamaged: damaged_index,

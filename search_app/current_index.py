@@ -94,6 +94,11 @@ class CurrentIndex:
             with self._lock:
                 self.recent.append(text)
 
+    def built(self) -> str | None:
+        """When the served generation was built (ISO, UTC), if its state says."""
+        built = self._store.state().get("built_utc")
+        return built if isinstance(built, str) else None
+
     def raw_folder(self) -> Path | None:
         """The raw folder the served index was built from (its admin files live there);
         read once per generation."""

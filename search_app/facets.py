@@ -9,10 +9,13 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from indexer.engine import FacetCount
+from indexer.schema import UNDATED_YEAR
 from search_app.params import SearchLinks
 
 FACET_PARAMETERS = {"year": "year", "person": "person"}
 FACET_TITLES = {"year": "Year", "person": "Official"}
+FACET_EMPTY = {"year": "No document to count.", "person": "No official is named here."}
+VALUE_LABELS = {("year", UNDATED_YEAR): "No date"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Facet:
     title: str
     values: list[FacetValue]
     clear_url: str | None  # drops this facet's selection, when there is one
+    empty_text: str  # what the page says when no value is counted
 
     def as_json(self) -> list[dict[str, Any]]:
         return [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
@@ -49,7 +53,8 @@ def build_facet(name: str, counts: list[FacetCount], params: QueryParams, links:
     for value in values:
         toggled = [v for v in selected if v != value] if value in selected else [*selected, value]
         facet_values.append(FacetValue(
-            value=value, label=value, count=by_value.get(value, 0),
+            value=value, label=VALUE_LABELS.get((name, value), value),
+            count=by_value.get(value, 0),
             selected=value in selected, toggle_url=toggle(toggled)))
     clear = links.url(**{key: None, "page": None}) if selected else None
-    return Facet(name, FACET_TITLES[name], facet_values, clear)
+    return Facet(name, FACET_TITLES[name], facet_values, clear, FACET_EMPTY[name])

@@ -13,8 +13,8 @@ _SEARCH_PARAMETERS: list[dict[str, Any]] = [
      "description": 'Words (all must match), "phrases", -exclusion, OR, prefix*, and the '
                     "fields title:, person:, year:."},
     {"name": "year", "in": "query", "schema": {"type": "array", "items": {
-        "type": "string", "pattern": "^([0-9]{4})?$"}}, "style": "form", "explode": True,
-     "description": "Years to keep; several are OR-ed."},
+        "type": "string", "pattern": "^([0-9]{4}|none)?$"}}, "style": "form", "explode": True,
+     "description": "Years to keep ('none': documents without a date); several are OR-ed."},
     {"name": "person", "in": "query", "schema": {"type": "array", "items": _STRING},
      "style": "form", "explode": True,
      "description": "Canonical names of officials to keep; several are OR-ed."},

@@ -11,9 +11,10 @@ from urllib.parse import quote_plus
 from starlette.datastructures import QueryParams
 
 from indexer.engine import SORTS, SearchRequest
+from indexer.schema import UNDATED_YEAR
 from search_app.settings import Settings
 
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(rf"^(?:\d{{4}}|{UNDATED_YEAR})$")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 MAX_PERSON_CHARS = 200
 MAX_FILTER_VALUES = 20
@@ -73,7 +74,8 @@ def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
     years = _values(params, "year")
     bad_year = next((y for y in years if not _YEAR.match(y)), None)
     if bad_year is not None:
-        raise ParamError(f"'year' must be four digits, not {bad_year[:20]!r}.")
+        raise ParamError(f"'year' must be four digits (or '{UNDATED_YEAR}' for documents "
+                         f"without a date), not {bad_year[:20]!r}.")
     people = _values(params, "person")
     if any(len(p) > MAX_PERSON_CHARS for p in people):
         raise ParamError(f"A 'person' value is longer than {MAX_PERSON_CHARS} characters.")

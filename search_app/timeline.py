@@ -56,9 +56,9 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def build_timeline(request: SearchRequest, result: SearchResult,
                    links: SearchLinks) -> Timeline:
-    if len(request.years) == 1:
+    if len(request.years) == 1 and request.years[0].isdigit():
         return _months(request.years[0], result.months, links)
-    counts = {c.value: c.count for c in result.facets.get("year", []) if c.value}
+    counts = {c.value: c.count for c in result.facets.get("year", []) if c.value.isdigit()}
     selected = set(request.years)
     if not counts:
         return Timeline("year", [])

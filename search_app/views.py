@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from indexer.blocks import xml_safe
+from indexer.document import shown_paragraphs
 from indexer.engine import (
     Hit,
     IndexSearcher,
@@ -202,9 +203,19 @@ def atom_feed(request: Request) -> Response:
     base_url = (settings.base_url or str(request.base_url)).rstrip("/")
     self_url = f"{base_url}{request.url.path}" + (f"?{request.url.query}"
                                                   if request.url.query else "")
+    entries = [(hit, entry_updated(hit)) for hit in page.result.hits]
+    updated = max((stamp for _, stamp in entries if stamp), default=None) or \
+        request.app.state.index.built() or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     feed = request.app.state.templates.get_template("feed.xml").render(
-        page=page, self_url=self_url, base_url=base_url, html_url=page.page_url(1))
+        page=page, entries=entries, updated=updated, self_url=self_url, base_url=base_url,
+        html_url=page.page_url(1))
     return Response(xml_safe(feed), media_type="application/atom+xml; charset=utf-8")
+
+
+def entry_updated(hit: Hit) -> str:
+    """A feed entry's `updated`: the document's date, or when the archive first indexed a
+    document without one (never an invented date)."""
+    return f"{hit.date.isoformat()}T00:00:00Z" if hit.date else hit.first_indexed
 
 
 def _export(request: Request, kind: str) -> Response:
@@ -233,11 +244,26 @@ def export_jsonl(request: Request) -> Response:
     return _export(request, "jsonl")
 
 
+class PersonElsewhere(Exception):
+    """The name is another spelling of an official, whose page is at `url`."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 def _profile_or_404(request: Request) -> PersonProfile:
+    """The profile of the person the address names; another case or a recorded spelling of
+    their name is sent to their own address."""
     name = request.path_params["name"]
-    profile = searcher_of(request).person(name)
+    searcher = searcher_of(request)
+    profile = searcher.person(name)
     if profile is None:
-        raise PersonNotFound(name)
+        canonical = searcher.canonical_person(name)
+        if canonical is None:
+            raise PersonNotFound(name)
+        prefix = "/api/person/" if request.url.path.startswith("/api/") else "/person/"
+        raise PersonElsewhere(prefix + quote(canonical, safe=""))
     return profile
 
 
@@ -285,10 +311,11 @@ def document_page(request: Request) -> Response:
     searcher, document = _document_or_404(request)
     query = request.query_params.get("q", "")
     units = searcher.query_units(query) if query else frozenset()
+    dateline, texts = shown_paragraphs(document.body)
     paragraphs = [(text, searcher.mark_units(text, units) if units else None)
-                  for text in document.body.split("\n\n")]
+                  for text in texts]
     return render(request, "document.html", document=document, query=query,
-                  paragraphs=paragraphs,
+                  paragraphs=paragraphs, dateline=dateline,
                   similar=searcher.similar(document.id, SIMILAR_DOCUMENTS))
 
 

@@ -86,7 +86,13 @@ def test_query_language(client: TestClient) -> None:
 def test_facets_count_toggle_and_multi_select(client: TestClient) -> None:
     result = api(client, q="", sort="oldest")
     years = {f["value"]: f for f in result["facets"]["year"]}
-    assert {k: v["count"] for k, v in years.items()} == {"2021": 2, "2022": 1, "2023": 1}
+    # Documents without a date have a value of their own, last: the counts add up.
+    assert {k: v["count"] for k, v in years.items()} == {"2021": 2, "2022": 1, "2023": 1,
+                                                         "none": 1}
+    assert list(years)[-1] == "none" and years["none"]["label"] == "No date"
+    assert sum(v["count"] for v in years.values()) == result["total"]
+    undated = client.get(years["none"]["toggle_url"]).json()
+    assert undated["total"] == 1 and undated["results"][0]["date"] is None
     assert not years["2021"]["selected"]
     chosen = client.get(years["2021"]["toggle_url"]).json()
     assert chosen["total"] == 2
@@ -333,3 +339,14 @@ def test_suggestions_complete_officials_titles_and_words(client: TestClient) -> 
     assert any(s["kind"] == "word" and s["text"] == "staff talks" for s in titles)
     assert client.get("/api/suggest", params={"q": "s"}).json()["suggestions"] == []
     assert client.get("/api/suggest", params={"q": "x" * 101}).status_code == 400
+
+
+def test_any_case_or_spelling_of_an_official_reaches_their_page(client: TestClient) -> None:
+    for written in ("anatoly sidorov", "ANATOLY SIDOROV", "Sidorov", "A. Sidorov"):
+        response = client.get(f"/person/{written}", follow_redirects=False)
+        assert response.status_code == 301, written
+        assert response.headers["location"] == "/person/Anatoly%20Sidorov"
+    api = client.get("/api/person/anatoly sidorov", follow_redirects=False)
+    assert api.headers["location"] == "/api/person/Anatoly%20Sidorov"
+    assert client.get("/person/sidorov").status_code == 200  # followed
+    assert client.get("/person/Nobody Atall", follow_redirects=False).status_code == 404

@@ -68,11 +68,20 @@ def test_extract_prints_the_documented_json_lines(raw: Path) -> None:
     code, output = run("extract", str(raw))
     assert code == 0
     rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    assert len(rows) == 6
-    assert {"source", "duplicates", "url", "title", "date", "year", "people",
-            "body"} <= rows[0].keys()
+    # One line per page, with what the cleaner found on it and the document it is in.
+    assert len(rows) == 7
+    assert {"id", "source", "copies", "url", "title", "date", "year", "people", "body",
+            "kind", "cut", "signature"} <= rows[0].keys()
     dated = [r for r in rows if r["date"]]
     assert all(r["year"] == int(r["date"][:4]) for r in dated)
+    copies = [r for r in rows if r["copies"]]
+    assert len(copies) == 2 and copies[0]["id"] == copies[1]["id"]
+    assert {copies[0]["source"], *copies[0]["copies"]} == {r["source"] for r in copies}
+    code, output = run("extract", str(raw), "--documents")
+    documents = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert code == 0 and len(documents) == 6
+    assert {r["id"] for r in documents} == {r["id"] for r in rows}
+    assert "duplicates" in documents[0]
 
 
 def test_update_touches_only_what_changed(raw: Path, tmp_path: Path) -> None:

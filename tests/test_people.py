@@ -112,3 +112,34 @@ def test_the_sites_own_spellings_of_an_official_are_one_person(lexicon) -> None:
     texts = ["Deputy Secretary General Taalatbek Masadikov took part.",
              "CSTO Secretary General Talatbek Masadykov addressed the meeting."]
     assert canonical(texts, lexicon) == [["Taalatbek Masadykov"], ["Taalatbek Masadykov"]]
+
+
+def test_numbers_of_events_are_not_names_and_middle_initials_join_the_name(lexicon) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "The II Minsk Conference on Eurasian Security opened.",
+        "The XIX meeting of the Commission, the XXI Century Forum and the III Forum.",
+        "President Alexander G. Lukashenko addressed the participants.",
+        "Alexander Lukashenko met the delegation.",
+    ]
+    assert canonical(texts, lexicon) == [[], [], ["Alexander Lukashenko"],
+                                         ["Alexander Lukashenko"]]
+
+
+def test_a_name_cut_at_the_end_of_a_cut_copy_is_not_an_official(
+        write_raw) -> None:  # type: ignore[no-untyped-def]
+    from indexer.pipeline import clean_corpus
+    from tests.conftest import SIDEBAR_A, SIDEBAR_B, article
+
+    cut = article("The delegation met in Bishkek", "10.10.2024",
+                  "On 10 October 2024, the delegation met Talant Mamytov and Alymbek Sul",
+                  footer=())
+    whole = article("The Council met", "11.10.2024",
+                    "On 11 October 2024, the Council met Talant Mamytov in Bishkek.",
+                    sidebar=SIDEBAR_B)
+    corpus = clean_corpus(write_raw({"cut.txt": cut.rstrip("\n"), "whole.txt": whole,
+                                     "other.txt": article("Another", "12.10.2024",
+                                                          "On 12 October 2024, we met.",
+                                                          sidebar=SIDEBAR_A)}))
+    pages = {cleaned.page.source: cleaned.page for cleaned in corpus.pages}
+    assert pages["cut.txt"].cut and not pages["whole.txt"].cut
+    assert pages["cut.txt"].people == ("Talant Mamytov",)

@@ -144,7 +144,7 @@ def read_columns(searcher: Any) -> DocumentColumns:
         for name in lengths:
             lengths[name].append(_LENGTH_OF_BYTE[np.array(_lengths(reader, name, count),
                                                           dtype=np.uint8)])
-        for name, default in (("year", ""), ("person", ""), ("undated", "1"),
+        for name, default in (("year", schema.UNDATED_YEAR), ("person", ""), ("undated", "1"),
                               ("listing", "0")):
             parts[name].append(_column(reader, name, count, default))
         # Unsigned: an undated document holds the column's default, 2**64 - 1.

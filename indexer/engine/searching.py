@@ -21,7 +21,7 @@ from whoosh import index, query
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
 from indexer import schema
-from indexer.document import readable_title
+from indexer.document import readable_title, shown_text
 from indexer.engine.analysis import analyse
 from indexer.engine.columns import Facet, read_columns
 from indexer.engine.evaluation import Evaluator, contains
@@ -103,6 +103,7 @@ class Hit:
     snippet_html: str  # escaped text with <mark> around the matched words
     heading: str = ""  # what the visitor sees as the title (its own, or a readable one)
     cut: bool = False  # the saved copy stops mid-article
+    first_indexed: str = ""  # when the archive first indexed it (ISO, UTC)
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,8 @@ class IndexSearcher:
             hits = [self._hit(docnum, held, weights)
                     for docnum, held in zip(shown, units, strict=True)]
         facets, complete = self._facets(for_years, for_people)
-        months = columns.months(allowed) if len(request.years) == 1 else []
+        months = (columns.months(allowed) if len(request.years) == 1
+                  and request.years[0] != schema.UNDATED_YEAR else [])
         return SearchResult(total, hits, facets, complete, months=months)
 
     def _empty_facets(self) -> dict[str, list[FacetCount]]:
@@ -412,13 +414,15 @@ class IndexSearcher:
         """A result; without `units` (None), no snippet is made."""
         stored = stored_record(self._searcher.stored_fields(docnum))
         body = stored.get("body", "")
-        snippet = "" if units is None else (self._marker.snippet(body, units, weights)
-                                            or html.escape(lead(body)))
         title, url = stored.get("title") or None, stored.get("url")
         cut = bool(stored.get(schema.CUT.name))
+        text = shown_text(body)
+        snippet = "" if units is None else (self._marker.snippet(text, units, weights, cut)
+                                            or html.escape(lead(text, cut)))
         return Hit(stored["id"], title, url, stored.get("date"),
                    tuple(stored[schema.PERSON.name]), snippet,
-                   readable_title(title, url, body, cut), cut)
+                   readable_title(title, url, body, cut), cut,
+                   stored.get(schema.INDEXED.name) or "")
 
     def _facets(self, for_years: np.ndarray,
                 for_people: np.ndarray) -> tuple[dict[str, list[FacetCount]], bool]:
@@ -428,7 +432,9 @@ class IndexSearcher:
         year_counts, complete_years = _counted(self._columns.year, for_years, deadline)
         people_counts, complete_people = _counted(self._columns.person, for_people, deadline)
         facets = {
-            "year": sorted(year_counts, key=lambda count: count.value, reverse=True),
+            # Newest first; documents without a date last.
+            "year": sorted(year_counts, key=lambda count: (count.value != schema.UNDATED_YEAR,
+                                                           count.value), reverse=True),
             "person": sorted(people_counts, key=lambda count: (-count.count, count.value)),
         }
         return facets, complete_years and complete_people
@@ -457,6 +463,24 @@ class IndexSearcher:
         corrected = re.sub(r"[^\W\d_]{3,}", correct, text)
         return corrected if changed else None
 
+    def canonical_person(self, written: str) -> str | None:
+        """The canonical name of the person a name means: the name itself, in any case, or
+        any spelling the archive recorded for them, or a surname only one person has."""
+        key = " ".join(written.split()).casefold()
+        if not key:
+            return None
+        for name in self._columns.person.values:
+            if name.casefold() == key:
+                return name
+        for name, spellings in self._spellings.items():
+            if name in self._columns.person.values and any(
+                    spelling.casefold() == key for spelling in spellings):
+                return name
+        surnames = {name for name, spellings in self._spellings.items()
+                    if name in self._columns.person.values
+                    and any(spelling.split()[-1].casefold() == key for spelling in spellings)}
+        return surnames.pop() if len(surnames) == 1 else None
+
     def person(self, name: str, latest: int = 10, named_with: int = 10) -> PersonProfile | None:
         """The profile of a canonical person of the index, or None if nobody has this name."""
         columns = self._columns
@@ -472,7 +496,8 @@ class IndexSearcher:
             hits = [self._hit(int(docnum)) for docnum in order]
         return PersonProfile(
             name, tuple(self._spellings.get(name, [name])), len(docs),
-            sorted((c for c in years if c.value), key=lambda c: c.value),
+            sorted((c for c in years if c.value != schema.UNDATED_YEAR),
+                   key=lambda c: c.value),
             sorted((c for c in others if c.value != name),
                    key=lambda c: (-c.count, c.value))[:named_with],
             hits)
@@ -657,11 +682,12 @@ def _same_case(word: str, model: str) -> str:
     return word.capitalize() if model[:1].isupper() else word
 
 
-def lead(body: str) -> str:
-    """The beginning of the text, cut at a word boundary."""
-    if len(body) <= LEAD_CHARS:
-        return body
-    return body[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+def lead(text: str, cut: bool = False) -> str:
+    """The beginning of the text, cut at a word boundary with "…" (also where the saved copy
+    itself was cut)."""
+    if len(text) <= LEAD_CHARS:
+        return text + " …" if cut and text else text
+    return text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def _counted(facet: Facet, documents: np.ndarray,

@@ -63,11 +63,13 @@ class Marker:
         return found
 
     def snippet(self, text: str, units: frozenset[Unit],
-                weights: Mapping[Unit, tuple[int, float]] | None = None) -> str | None:
+                weights: Mapping[Unit, tuple[int, float]] | None = None,
+                cut: bool = False) -> str | None:
         """The passage of the text that holds the most of the query, escaped, matches in
-        <mark>; None when no unit occurs. `weights` gives each unit its concept and what
-        the concept weighs (the alternatives of one concept count once, a rare word more
-        than the organisation's name); without it, each distinct unit counts one."""
+        <mark>, cut at words with "…" (at the end too when the text itself was `cut`);
+        None when no unit occurs. `weights` gives each unit its concept and what the concept
+        weighs (the alternatives of one concept count once, a rare word more than the
+        organisation's name); without it, each distinct unit counts one."""
         matches = self.matches(text, units) if units else []
         if not matches:
             return None
@@ -94,7 +96,7 @@ class Marker:
         shown = sorted({(s - begin, e - begin) for s, e, _ in matches
                         if s >= begin and e <= end})
         body = mark(text[begin:end], shown)
-        return ("… " if begin else "") + body + (" …" if end < len(text) else "")
+        return ("… " if begin else "") + body + (" …" if end < len(text) or cut else "")
 
     def mark_all(self, text: str, units: frozenset[Unit]) -> str:
         spans = sorted({(s, e) for s, e, _ in self.matches(text, units)}) if units else []

@@ -42,15 +42,16 @@ def index_record(document: CleanDocument) -> dict[str, Any]:
         schema.CONTENT_HASH.name: document.content_hash,
         schema.UNDATED.name: "0" if document.date else "1",
         schema.LISTING.name: "1" if document.listing else "0",
+        schema.YEAR.name: str(document.date.year) if document.date else schema.UNDATED_YEAR,
         schema.CUT.name: document.cut,
         schema.SIGNATURE.name: document.signature,
+        schema.INDEXED.name: document.first_indexed,
     }
     if document.url:
         record[schema.URL.name] = document.url
     if document.date:
         record[schema.DATE.name] = datetime(document.date.year, document.date.month,
                                             document.date.day)
-        record[schema.YEAR.name] = str(document.date.year)
     return record
 
 
