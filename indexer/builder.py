@@ -7,17 +7,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from indexer import engine
-from indexer.cleaning_cache import CACHE_FILE, CleaningCache
+from indexer.cleaning_cache import CACHE_FILE, CleaningCache, is_damage, set_aside
 from indexer.document import CleanDocument
 from indexer.loading import Skipped
 from indexer.pipeline import (
     Corpus,
     DocumentFacts,
     Progress,
+    Settled,
     SizedIterable,
     clean_pages,
     no_progress,
@@ -26,7 +28,7 @@ from indexer.pipeline import (
     scan_and_clean,
     scan_folder,
 )
-from indexer.store import STATE_FILE, IndexStore, StoreError
+from indexer.store import STATE_FILE, IndexStore, StoreError, file_digests
 from indexer.workers import release_free_memory
 
 # A build that would serve fewer than this share of the documents served now stops, unless
@@ -62,7 +64,7 @@ class Report:
     # bytes that were read, not of the files as they are now: a page edited during the
     # build must look changed next time) and every document's content hash.
     files: dict[str, str] = field(default_factory=dict)
-    settled: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    settled: dict[str, Settled] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)
     # When each document was first indexed (ISO, UTC), kept from generation to generation:
     # what a feed says of a document without a date of its own.
@@ -128,7 +130,9 @@ def write_generation(store: IndexStore, corpus: Corpus, report: Report,
             raise OSError(f"only {written} of {expected} documents reached the index, "
                           "because a writer process failed")
         return store.publish(unfinished, report.state(report.raw_dir) | {
-            "sizes": file_sizes(unfinished)})
+            "sizes": file_sizes(unfinished),
+            "digests": file_digests(unfinished, store.current(),
+                                    store.state().get("digests"))})
     except BaseException:
         store.discard(unfinished)
         raise
@@ -161,6 +165,23 @@ def cleaning_cache(store: IndexStore) -> Iterator[CleaningCache]:
         cache.close()
 
 
+def with_a_sound_cache(store: IndexStore, run: Callable[[], Report]) -> Report:
+    """Run a build or update; if the cleaning cache turns out damaged inside (SQLite finds
+    it "malformed" halfway), set it aside and run again with a new one: it is only a cache.
+    The report says so."""
+    try:
+        return run()
+    except Exception as error:
+        if not is_damage(error):
+            raise
+        damage = error
+    aside = set_aside(store.root / CACHE_FILE)
+    report = run()
+    report.warnings.insert(0, f"The cleaning cache was damaged ({damage}); it was set aside "
+                              f"as {aside.name} and made again, so every page was cleaned.")
+    return report
+
+
 def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progress,
           wait: bool = False, on_wait: Callable[[str], None] = print,
           allow_shrink: bool = False, memory_mb: int = engine.WRITER_MEMORY_MB) -> Report:
@@ -169,9 +190,16 @@ def build(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progres
     Pages are cleaned again only where the cleaning cache has no answer for their bytes and
     for what the corpus says about them; documents stream from the cache into the writer.
     """
+    return with_a_sound_cache(store, partial(_build, raw_dir, store, progress, wait, on_wait,
+                                             allow_shrink, memory_mb))
+
+
+def _build(raw_dir: Path, store: IndexStore, progress: Progress[Any], wait: bool,
+           on_wait: Callable[[str], None], allow_shrink: bool, memory_mb: int) -> Report:
     started = time.perf_counter()
     report = Report("build", raw_dir)
     with store.lock("build", wait, on_wait), cleaning_cache(store) as cache:
+        store.remove_unfinished()
         report.seen_before = store.state().get("first_seen", {})
         corpus, report.files, report.settled = scan_and_clean(raw_dir, cache, progress,
                                                               apart=True)
@@ -203,25 +231,35 @@ def _counting_words(documents: Iterable[tuple[DocumentFacts, CleanDocument | Non
 
 def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progress,
            wait: bool = False, on_wait: Callable[[str], None] = print,
-           allow_shrink: bool = False, memory_mb: int = engine.WRITER_MEMORY_MB) -> Report:
+           allow_shrink: bool = False, memory_mb: int = engine.WRITER_MEMORY_MB,
+           verify: bool = False) -> Report:
     """Re-index only the documents that are new, changed or gone.
 
     What the corpus says about each page is worked out again from all pages (counting is
     cheap), and a page is cleaned again only when its bytes or those facts changed (the
     cleaning cache); a document is rewritten only when its content hash changed.
     """
+    return with_a_sound_cache(store, partial(_update_or_rebuild, raw_dir, store, progress,
+                                             wait, on_wait, allow_shrink, memory_mb, verify))
+
+
+def _update_or_rebuild(raw_dir: Path, store: IndexStore, progress: Progress[Any],
+                       wait: bool, on_wait: Callable[[str], None], allow_shrink: bool,
+                       memory_mb: int, verify: bool) -> Report:
     started = time.perf_counter()
     report = Report("update", raw_dir)
     with store.lock("update", wait, on_wait):
+        store.remove_unfinished()
         current = store.current()
         if current is None:
             raise StoreError(f"There is no index in {store.root} to update yet. "
                              f"Run `csto-index build {raw_dir} --index {store.root}` first.")
         rewrite = not engine.same_fields(current)
         if not rewrite:
-            _update(raw_dir, store, current, report, progress, allow_shrink, memory_mb)
+            _update(raw_dir, store, current, report, progress, allow_shrink, memory_mb,
+                    verify)
     if rewrite:  # after the lock: a build takes it again
-        report = build(raw_dir, store, progress, wait, on_wait, allow_shrink, memory_mb)
+        report = _build(raw_dir, store, progress, wait, on_wait, allow_shrink, memory_mb)
         report.command = "update"
         report.warnings.insert(0, "The index was written by a version of csto-search with "
                                   "other fields: every document was written anew (a build).")
@@ -230,12 +268,14 @@ def update(raw_dir: Path, store: IndexStore, progress: Progress[Any] = no_progre
 
 
 def _update(raw_dir: Path, store: IndexStore, current: Path, report: Report,
-            progress: Progress[Any], allow_shrink: bool, memory_mb: int) -> None:
+            progress: Progress[Any], allow_shrink: bool, memory_mb: int,
+            verify: bool) -> None:
     """The documents that changed since `current` was written, written into a new
-    generation beside it."""
+    generation beside it. `verify`: every file is read and hashed again, whatever its
+    times say."""
     previous = store.state()
     report.seen_before = previous.get("first_seen", {})
-    scan = scan_folder(raw_dir, settled=previous.get("settled"))
+    scan = scan_folder(raw_dir, settled=None if verify else previous.get("settled"))
     if scan.file_hashes == previous.get("files") and \
             previous.get("cleaner") == cleaner_of(raw_dir):
         report.up_to_date = True

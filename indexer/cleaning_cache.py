@@ -104,11 +104,43 @@ def _unpack(data: bytes) -> Any:
     return pickle.loads(zlib.decompress(data[1:]) if data[:1] == b"z" else data[1:])
 
 
-def _disk_error(error: sqlite3.Error) -> OSError:
-    """SQLite's errors as the file errors they are, for the admin's report."""
+def _disk_error(error: sqlite3.Error) -> Exception:
+    """SQLite's errors as the file errors they are, for the admin's report (a damaged file
+    stays a damage: the run sets the cache aside, `is_damage`)."""
+    if is_damage(error):
+        return error
     if "full" in str(error):
         return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     return OSError(f"the cleaning cache could not be written: {error}")
+
+
+_DAMAGE_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_DAMAGE_WORDS = ("malformed", "not a database")
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether an error says the cache file is damaged inside (its header may be whole):
+    by SQLite's code, or by its words when the error crossed from a worker process (which
+    keeps only the message)."""
+    if not isinstance(error, sqlite3.DatabaseError):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF in _DAMAGE_CODES) or \
+        any(words in str(error) for words in _DAMAGE_WORDS)
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged cache file (and SQLite's files beside it) out of the way, replacing
+    any cache set aside before; returns where it went."""
+    aside = path.with_name(path.name + ".damaged")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        target = aside.with_name(aside.name + suffix)
+        if source.exists():
+            os.replace(source, target)
+        else:
+            target.unlink(missing_ok=True)
+    return aside
 
 
 class CleaningCache:

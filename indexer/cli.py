@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -66,10 +68,17 @@ memory_option = click.option(
          "somewhat faster on large folders; the cleaner's own memory is apart).")
 
 
+def _stop(signal_number: int, _frame: object) -> None:
+    raise SystemExit(128 + signal_number)
+
+
 def _run(command: str, raw_dir: Path, index_dir: Path, wait: bool,
-         allow_shrink: bool, memory_mb: int) -> Report:
+         allow_shrink: bool, memory_mb: int, verify: bool = False) -> Report:
     store = IndexStore(index_dir)
-    operation = build if command == "build" else update
+    operation = build if command == "build" else partial(update, verify=verify)
+    # Stopped by the system (systemd, a container's shutdown): unwind as on an error, so
+    # the unfinished generation and the writer's processes go, and the old index serves.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         return operation(raw_dir, store, progress_bar, wait,
                          lambda message: click.echo(message, err=True), allow_shrink,
@@ -106,8 +115,11 @@ def build_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool
 @wait_option
 @shrink_option
 @memory_option
+@click.option("--verify", is_flag=True,
+              help="Read and hash every file again, even those whose size and times are "
+                   "as they were at the last run (which update otherwise trusts).")
 def update_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: bool,
-                   memory_mb: int) -> None:
+                   memory_mb: int, verify: bool) -> None:
     """Re-index only the pages of RAW_DIR that are new, changed or deleted.
 
     The result is the index a `build` of RAW_DIR would give, at the cost of what changed:
@@ -116,7 +128,7 @@ def update_command(raw_dir: Path, index_dir: Path, wait: bool, allow_shrink: boo
     are kept in INDEX/cleaning-cache.sqlite; after an upgrade of the cleaner or a new
     officials.json every page is cleaned again.
     """
-    print_report(_run("update", raw_dir, index_dir, wait, allow_shrink, memory_mb))
+    print_report(_run("update", raw_dir, index_dir, wait, allow_shrink, memory_mb, verify))
 
 
 @main.command()

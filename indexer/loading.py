@@ -172,6 +172,8 @@ def read_page_bytes(path: Path, raw_dir: Path, max_bytes: int) -> bytes | Skippe
             return Skipped(source, f"it is over the {max_bytes:,}-byte limit")
     except OSError as error:
         return Skipped(source, f"it cannot be read ({error.strerror or error})")
+    except RuntimeError:  # Python 3.11's Path.resolve: a link that leads back to itself
+        return Skipped(source, "it is a link that leads round in a loop")
     if not data.strip():
         return Skipped(source, "it is empty")
     if looks_binary(data):

@@ -353,9 +353,9 @@ class FolderScan:
     manifest: Manifest
     files: list[tuple[str, str, str] | Skipped]  # (path, source, sha256), or why not
     skipped: list[Skipped]  # folders that could not be walked
-    # (size, mtime_ns, sha256) of files last changed well before the scan: the next update
-    # may trust them without reading the files again.
-    settled: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    # (size, mtime_ns, ctime_ns, inode, sha256) of files last changed well before the scan:
+    # the next update may trust them without reading the files again.
+    settled: dict[str, Settled] = field(default_factory=dict)
 
     @property
     def file_hashes(self) -> dict[str, str]:
@@ -365,9 +365,11 @@ class FolderScan:
 
 def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
                 settled: Mapping[str, Sequence[Any]] | None = None) -> FolderScan:
-    """Read and hash every page file. With `settled` (a past scan's), a file whose size and
-    modification time are those it had then, long after it last changed, is not read again:
-    the rule of make, rsync and git. A `build` reads everything."""
+    """Read and hash every page file. With `settled` (a past scan's), a file whose size,
+    modification time, status-change time and inode are those it had then, long after it
+    last changed, is not read again, as git does: `cp -p`, `rsync -t` or `touch -r` can set
+    a file's modification time back, but not its status-change time. A `build` (or `update
+    --verify`) reads everything."""
     started = time.time_ns()
     found = list(find_raw_files(raw_dir))
     files: list[tuple[str, str, str] | Skipped] = []
@@ -384,10 +386,10 @@ def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
         if status is not None and stat.S_ISLNK(status.st_mode):
             status = None  # a link: its target may change without the link's time
         known = (settled or {}).get(source)
-        if status is not None and known is not None and \
-                [status.st_size, status.st_mtime_ns] == list(known[:2]):
-            files.append((path, source, known[2]))
-            scan.settled[source] = (status.st_size, status.st_mtime_ns, known[2])
+        if status is not None and known is not None and len(known) == len(Settled._fields) \
+                and list(_signature(status)) == list(known[:-1]):
+            files.append((path, source, known[-1]))
+            scan.settled[source] = Settled(*_signature(status), known[-1])
             continue
         data = read_page_bytes(Path(path), raw_dir, max_bytes)
         if isinstance(data, Skipped):
@@ -395,9 +397,24 @@ def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
             continue
         digest = hashlib.sha256(data).hexdigest()
         files.append((path, source, digest))
-        if status is not None and status.st_mtime_ns < started - SETTLED_NS:
-            scan.settled[source] = (status.st_size, status.st_mtime_ns, digest)
+        if status is not None and max(status.st_mtime_ns, status.st_ctime_ns) < \
+                started - SETTLED_NS:
+            scan.settled[source] = Settled(*_signature(status), digest)
     return scan
+
+
+class Settled(NamedTuple):
+    """What says a file is as it was when it was last read."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    sha256: str
+
+
+def _signature(status: os.stat_result) -> tuple[int, int, int, int]:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
 def read_pages(scan: FolderScan, cache: CleaningCache,
@@ -608,7 +625,7 @@ class ScannedCorpus(NamedTuple):
 
     corpus: Corpus
     file_hashes: dict[str, str]
-    settled: dict[str, tuple[int, int, str]]
+    settled: dict[str, Settled]
 
 
 def scan_and_clean(raw_dir: Path, cache: CleaningCache, progress: Progress[Any] = no_progress,

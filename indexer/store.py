@@ -13,6 +13,7 @@ before the current one is kept, so searchers that still have it open keep workin
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -113,7 +114,11 @@ class IndexStore:
         raise StoreError(f"Could not create a new generation folder in {self.generations}.")
 
     def publish(self, unfinished: Path, state: dict[str, Any]) -> str:
-        """Seal a finished generation and make it the one served. Returns its name."""
+        """Seal a finished generation and make it the one served. Returns its name.
+
+        Each generation is numbered in the order of publishing (`sequence`): which ones are
+        kept follows it, not their names, which follow a clock that may go backwards."""
+        state = state | {"sequence": _sequence(self.state()) + 1}
         write_json_atomically(unfinished / STATE_FILE, state)
         name = unfinished.name.removeprefix(UNFINISHED_PREFIX)
         final = unfinished.with_name(name)
@@ -127,22 +132,27 @@ class IndexStore:
 
     def state(self) -> dict[str, Any]:
         current = self.current()
-        if current is None:
-            return {}
-        try:
-            return json.loads((current / STATE_FILE).read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
-            return {}
+        return {} if current is None else _read_state(current)
 
     def remove_old_generations(self) -> None:
-        """Keep the current generation and the one before; drop the rest and any leftovers."""
+        """Keep the current generation and the one published before it; drop the rest and
+        any leftovers."""
         current = self.current_name()
-        finished = sorted(p for p in self.generations.iterdir()
-                          if p.is_dir() and not p.name.startswith(UNFINISHED_PREFIX))
+        finished = sorted((p for p in self.generations.iterdir()
+                           if p.is_dir() and not p.name.startswith(UNFINISHED_PREFIX)),
+                          key=lambda p: (_sequence(_read_state(p)), p.name))
         keep = {p.name for p in finished[-KEEP_GENERATIONS:]} | {current}
         for path in self.generations.iterdir():
             if path.name not in keep and path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+
+    def remove_unfinished(self) -> None:
+        """Folders of generations whose writing never ended (a build killed), which nobody
+        reads: called with the lock held, so no build is writing one."""
+        if self.generations.is_dir():
+            for path in self.generations.iterdir():
+                if path.name.startswith(UNFINISHED_PREFIX) and path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
 
     def discard(self, unfinished: Path) -> None:
         shutil.rmtree(unfinished, ignore_errors=True)
@@ -183,6 +193,53 @@ class IndexStore:
         finally:
             _held_locks.discard(fd)
             os.close(fd)  # releases the lock
+
+
+def file_digests(generation: Path, before: Path | None = None,
+                 known: dict[str, str] | None = None) -> dict[str, str]:
+    """The SHA-256 of every file of a generation, so that a server can tell one damaged in
+    place (the same size, other bytes). A file that is a hard link to one of the generation
+    `before` (an update links what it does not rewrite) keeps the digest `known` for it."""
+    digests = {}
+    for path in sorted(generation.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(generation).as_posix()
+        earlier = before / name if before is not None else None
+        if known and name in known and earlier is not None and earlier.exists() \
+                and os.path.samefile(path, earlier):
+            digests[name] = known[name]
+            continue
+        with path.open("rb") as handle:
+            digests[name] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return digests
+
+
+def first_damaged_file(generation: Path, digests: dict[str, str]) -> str | None:
+    """The first file of a generation whose bytes are not those it was published with."""
+    for name, digest in digests.items():
+        try:
+            with (generation / name).open("rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
+                    return name
+        except OSError:
+            return name
+    return None
+
+
+def _read_state(generation: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((generation / STATE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _sequence(state: dict[str, Any]) -> int:
+    """A generation's place in the order of publishing; -1 for generations written before
+    generations were numbered."""
+    sequence = state.get("sequence")
+    return sequence if isinstance(sequence, int) else -1
 
 
 def busy_message(holder: dict[str, Any] | None) -> str:

@@ -11,8 +11,6 @@ import gc
 import itertools
 import multiprocessing
 import os
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from indexer.cleaning_cache import CleaningCache
+from indexer.lifetime import end_with
 
 T = TypeVar("T")
 # Below this many pages, starting processes costs more than it saves.
@@ -51,27 +50,22 @@ def release_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def end_with(owner: int) -> None:
-    """End this process once `owner`, the process it works for, has ended: a build killed
-    with `kill -9` cannot stop its helpers, which would go on holding their memory (they
-    are children of a fork server, not of the build)."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(1)
-            try:
-                os.kill(owner, 0)
-            except (ProcessLookupError, PermissionError):  # (another user's took its number)
-                os._exit(1)
-
-    threading.Thread(target=watch, name="end-with-owner", daemon=True).start()
-
-
 def run_apart(function: Callable[..., T], *arguments: object) -> T:
     """function(*arguments) in a child process, which ends when it returns (and with this
     process, if this one is killed first)."""
     with ProcessPoolExecutor(1, mp_context=process_context()) as child:
-        return child.submit(_owned_by, os.getpid(), function, *arguments).result()
+        try:
+            return child.submit(_owned_by, os.getpid(), function, *arguments).result()
+        except BaseException:
+            _stop_processes(child)
+            raise
+
+
+def _stop_processes(pool: ProcessPoolExecutor) -> None:
+    """End a pool's processes now (the run is abandoned: stopped, or failed): leaving the
+    pool would wait for the work they are doing."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
 
 
 def _owned_by(owner: int, function: Callable[..., T], *arguments: object) -> T:
@@ -122,9 +116,13 @@ def each(function: Callable[..., T], items: Iterable[Any], count: int, cache: Cl
                              initargs=(function, cache.path, shared, os.getpid())) as pool:
         pending = deque(pool.submit(_call_chunk, chunk)
                         for chunk in itertools.islice(chunks, WORKERS * CHUNKS_AHEAD))
-        while pending:
-            results = pending.popleft().result()
-            following = next(chunks, None)
-            if following is not None:
-                pending.append(pool.submit(_call_chunk, following))
-            yield from results  # type: ignore[misc]
+        try:
+            while pending:
+                results = pending.popleft().result()
+                following = next(chunks, None)
+                if following is not None:
+                    pending.append(pool.submit(_call_chunk, following))
+                yield from results  # type: ignore[misc]
+        except BaseException:
+            _stop_processes(pool)
+            raise

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from indexer.store import IndexStore
 from search_app import views
 from search_app.current_index import CurrentIndex, IndexDamaged, IndexMissing, OfficialsSource
+from search_app.exports import ExportSlots
 from search_app.settings import Settings
 
 HERE = Path(__file__).parent
@@ -56,6 +57,34 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ConcurrencyLimit:
+    """At most `limit` requests answered at once by this process; past it, 503 with a
+    Retry-After. Requests are counted, not connections: an idle or slow socket costs no
+    work (the protocol closes it in time), and must not turn visitors away. `/healthz` is
+    always answered."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            response = JSONResponse({"error": "The server is answering too many requests at "
+                                              "once; try again in a moment."},
+                                    status_code=503, headers={"retry-after": "1"})
+            await response(scope, receive, send)
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -89,6 +118,10 @@ async def person_elsewhere(_request: Request, error: Exception) -> Response:
     return RedirectResponse(error.url, status_code=301)
 
 
+async def too_busy(request: Request, error: Exception) -> Response:
+    return _error(request, 503, str(error), {"retry-after": "5"})
+
+
 async def no_index(request: Request, error: Exception) -> Response:
     return _error(request, 503, f"{error} The administrator can build one with "
                                 "`csto-index build`.")
@@ -101,10 +134,14 @@ async def damaged_index(request: Request, error: Exception) -> Response:
 async def server_error(request: Request, error: Exception) -> Response:
     """Anything unexpected: a page like the others, JSON on /api/, the security headers too
     (this handler runs outside the middleware that adds them)."""
-    log.exception("Unexpected error on %s", request.url.path)
-    response = _error(request, 500, "Something went wrong on our side; please try again. "
-                                    "If it persists, the administrator can see why in the "
-                                    "server's log.")
+    damage = await run_in_threadpool(request.app.state.index.damage_of_served)
+    if damage is not None:  # a file of the index damaged in place: not a bug of ours
+        response = _error(request, 503, damage)
+    else:
+        log.exception("Unexpected error on %s", request.url.path)
+        response = _error(request, 500, "Something went wrong on our side; please try "
+                                        "again. If it persists, the administrator can see "
+                                        "why in the server's log.")
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -142,10 +179,12 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", views.healthz),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders),
+                    Middleware(ConcurrencyLimit, limit=settings.limit_concurrency)],
         exception_handlers={
             views.BadRequest: bad_request,
             views.PersonElsewhere: person_elsewhere,
+            views.TooBusy: too_busy,
             LookupError: not_found,
             IndexMissing: no_index,
             IndexDamaged: damaged_index,
@@ -156,6 +195,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb,
                                    settings.synonyms_file, settings.warm)
+    app.state.exports = ExportSlots(settings.max_exports)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals["person_url"] = views.person_url
     app.state.officials = OfficialsSource(app.state.index)

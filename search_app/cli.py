@@ -47,13 +47,20 @@ def main() -> None:
 @click.option("--header-timeout", type=click.FloatRange(0.1, 600), default=10.0,
               show_default=True, help="Seconds a connection has to send a whole request.")
 @click.option("--limit-concurrency", type=click.IntRange(1), default=200, show_default=True,
-              help="Requests and connections handled at once; past it, 503 (per process).")
+              help="Requests answered at once; past it, 503 (per process; open connections "
+                   "that send nothing do not count).")
+@click.option("--max-exports", type=click.IntRange(1), default=4, show_default=True,
+              help="CSV and JSON Lines downloads sent at once; past it, 503 (per process).")
+@click.option("--export-timeout", type=click.FloatRange(0.1, 3600), default=30.0,
+              show_default=True,
+              help="Seconds a download may wait for a client that stopped reading.")
 @click.option("--max-connections", type=click.IntRange(1), default=None,
               help="Open connections past which new ones are closed at once (per process; "
                    "default: most of the file descriptors the process may open).")
 def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float,
           synonyms_file: Path | None, base_url: str | None, timeout_keep_alive: int,
-          header_timeout: float, limit_concurrency: int, max_connections: int | None) -> None:
+          header_timeout: float, limit_concurrency: int, max_exports: int,
+          export_timeout: float, max_connections: int | None) -> None:
     """Start the web server. It follows `csto-index build`/`update` without a restart."""
     if IndexStore(index_dir).current() is None:
         raise click.ClickException(
@@ -71,13 +78,15 @@ def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float,
     os.environ["CSTO_CACHE_MB"] = str(cache_mb)
     os.environ["CSTO_HEADER_TIMEOUT"] = str(header_timeout)
     os.environ["CSTO_MAX_CONNECTIONS"] = str(max_connections or default_max_connections())
+    os.environ["CSTO_LIMIT_CONCURRENCY"] = str(limit_concurrency)
+    os.environ["CSTO_MAX_EXPORTS"] = str(max_exports)
+    os.environ["CSTO_EXPORT_TIMEOUT"] = str(export_timeout)
     if base_url:
         os.environ["CSTO_BASE_URL"] = base_url
     click.echo(f"Serving {index_dir} at http://{host}:{port}/ (Ctrl+C stops)")
     uvicorn.run("search_app.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False,
-                http=GuardedH11Protocol, timeout_keep_alive=timeout_keep_alive,
-                limit_concurrency=limit_concurrency)
+                http=GuardedH11Protocol, timeout_keep_alive=timeout_keep_alive)
 
 
 if __name__ == "__main__":

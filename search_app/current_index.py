@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -13,7 +14,7 @@ from typing import NoReturn
 from indexer.admin_files import WatchedFile
 from indexer.engine import IndexSearcher, QuerySyntaxError, SearchRequest
 from indexer.people import REGISTRY_FILE, Official, RegistryError, default_lexicon, load_lexicon
-from indexer.store import STATE_FILE, IndexStore
+from indexer.store import STATE_FILE, IndexStore, first_damaged_file
 from indexer.synonyms import SYNONYMS_FILE, Synonyms, SynonymsError, load_synonyms
 
 log = logging.getLogger("csto_search")
@@ -70,6 +71,7 @@ class CurrentIndex:
         self._raw_folder: tuple[str | None, Path | None] = (None, None)  # per generation
         self._warm = warm
         self._warming: str | None = None  # the generation being warmed
+        self._verified: set[str] = set()  # generations whose files' digests were checked
         self.recent: deque[str] = deque(maxlen=RECENT_QUERIES)
 
     def get(self) -> IndexSearcher:
@@ -85,8 +87,13 @@ class CurrentIndex:
             searcher = self._open()
         except (IndexMissing, IndexDamaged):
             return
-        if self._warm:
+        if not self._warm:
+            return
+        try:
             warm(searcher, [], seconds)
+        except Exception:  # warming must never keep the server from starting
+            if self._name is not None and self.damage_of_served() is None:
+                log.exception("Warming generation %s failed", self._name)
 
     def record(self, text: str) -> None:
         """A query visitors asked, to warm the next generation with."""
@@ -116,11 +123,11 @@ class CurrentIndex:
                 damage = self._store.damage()
                 raise IndexMissing(f"There is no index in {self._store.root}"
                                    + (f": {damage}." if damage else "."))
+            if self._damaged is not None and self._damaged[0] == name:
+                raise IndexDamaged(self._damaged[1])  # known: cheap, and logged once
             searcher = self._searcher
             if name == self._name and searcher is not None:
                 return searcher
-            if self._damaged is not None and self._damaged[0] == name:
-                raise IndexDamaged(self._damaged[1])  # known: cheap, and logged once
             if searcher is not None and self._warm:
                 self._warm_in_background(name)
                 return searcher  # the old generation answers until the new one is warm
@@ -131,6 +138,8 @@ class CurrentIndex:
                         self._searcher = IndexSearcher(self._store.generations / name,
                                                       self._cache_mb)
                         self._name = name
+                        threading.Thread(target=self._verify_quietly, args=(name,),
+                                         daemon=True, name=f"verify {name}").start()
                     return self._searcher
                 except FileNotFoundError:
                     if (self._store.generations / name).is_dir() and \
@@ -153,6 +162,7 @@ class CurrentIndex:
     def _switch_when_warm(self, name: str) -> None:
         try:
             self._check(name)
+            self.verify(name)
             searcher = IndexSearcher(self._store.generations / name, self._cache_mb)
             with self._lock:
                 recent = list(self.recent)
@@ -184,6 +194,39 @@ class CurrentIndex:
             if actual != expected:
                 self._mark_damaged(name, f"its file {relative} is {actual:,} bytes, "
                                          f"{expected:,} when it was built")
+
+    def verify(self, name: str) -> None:
+        """Every file of a generation as it was published, byte for byte (its digests, in
+        its state); raises IndexDamaged if not. Once per generation: reading a large index
+        takes seconds, so it is done in the background or when a search fails."""
+        if name in self._verified:
+            return
+        folder = self._store.generations / name
+        try:
+            digests = json.loads((folder / STATE_FILE).read_text("utf-8")).get("digests", {})
+        except (OSError, ValueError):
+            digests = {}
+        damaged = first_damaged_file(folder, digests)
+        if damaged is not None:
+            self._mark_damaged(name, f"its file {damaged} is not as it was built (its "
+                                     "content differs)")
+        self._verified.add(name)
+
+    def _verify_quietly(self, name: str) -> None:
+        with contextlib.suppress(IndexDamaged):  # logged; requests now get the 503
+            self.verify(name)
+
+    def damage_of_served(self) -> str | None:
+        """Why the generation served is damaged, checked now if it was not yet: asked when
+        a search fails unexpectedly (a decode error of a damaged file, or a bug)."""
+        name = self._name
+        if name is None:
+            return None
+        try:
+            self.verify(name)
+        except IndexDamaged as error:
+            return str(error)
+        return None
 
     def _mark_damaged(self, name: str, why: str) -> NoReturn:
         message = (f"The index being served (generation {name} in {self._store.root}) is "

@@ -1,4 +1,5 @@
-"""Every matching document of a search, as CSV or JSON Lines, streamed.
+"""Every matching document of a search, as CSV or JSON Lines, streamed as the client reads
+(the documents are read from the index a chunk at a time), a few exports at once.
 
 CSV follows Datasette's conventions: UTF-8, a header row, RFC 4180 quoting (CRLF line ends,
 fields with commas, quotes or line breaks quoted) and a download name. A cell that starts
@@ -7,14 +8,21 @@ a hostile title cannot run as a formula when the file is opened."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import Any
+from urllib.parse import quote
 
-from indexer.engine import Hit, IndexSearcher
+from starlette.responses import StreamingResponse
+from starlette.types import Message, Receive, Scope, Send
+
+from indexer.engine import StoredDocument
 
 EXPORT_CAP = 10_000
 CSV_COLUMNS = ("title", "date", "people", "url", "doc_url", "id")
@@ -25,36 +33,87 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _row(hit: Hit, base_url: str) -> dict[str, str]:
-    return {"title": hit.heading or hit.title or "", "date": _iso(hit.date) or "",
-            "people": "; ".join(hit.people), "url": hit.url or "",
-            "doc_url": f"{base_url}/doc/{hit.id}", "id": hit.id}
+def _row(document: StoredDocument, base_url: str) -> dict[str, str]:
+    return {"title": document.heading, "date": _iso(document.date) or "",
+            "people": "; ".join(document.people), "url": document.url or "",
+            "doc_url": f"{base_url}/doc/{document.id}", "id": document.id}
 
 
-def csv_lines(hits: list[Hit], base_url: str) -> Iterator[str]:
+def csv_lines(documents: Iterable[StoredDocument], base_url: str) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for number, hit in enumerate(hits):
-        row = _row(hit, base_url)
+    for number, document in enumerate(documents):
+        row = _row(document, base_url)
         writer.writerow([spreadsheet_safe(row[column]) for column in CSV_COLUMNS])
-        if number % 500 == 0:
+        if number % 100 == 0:
             yield _drain(buffer)
     yield _drain(buffer)
 
 
-def jsonl_lines(hits: list[Hit], searcher: IndexSearcher, base_url: str) -> Iterator[str]:
-    for hit in hits:
-        document = searcher.document(hit.id)
-        record = {**_row(hit, base_url), "people": list(hit.people),
-                  "date": _iso(hit.date), "url": hit.url,
-                  "body": document.body if document else ""}
+def jsonl_lines(documents: Iterable[StoredDocument], base_url: str) -> Iterator[str]:
+    for document in documents:
+        record = {**_row(document, base_url), "people": list(document.people),
+                  "date": _iso(document.date), "url": document.url, "body": document.body}
         yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def download_name(query: str, extension: str) -> str:
+def download_disposition(query: str, extension: str) -> str:
+    """The Content-Disposition of an export: the query's words in the file name, as UTF-8
+    (RFC 6266's `filename*`: "безопасность" and "安全" are words too), with an ASCII name
+    beside it for clients that know only that."""
     words = re.sub(r"[^\w]+", "-", query.lower()).strip("-")[:60] or "all"
-    return f"csto-search-{words}.{extension}"
+    ascii_words = re.sub(r"[^a-z0-9]+", "-", words).strip("-") or "search"
+    return (f'attachment; filename="csto-search-{ascii_words}.{extension}"; '
+            f"filename*=UTF-8''{quote(f'csto-search-{words}.{extension}', safe='')}")
+
+
+class ExportSlots:
+    """At most `limit` exports streamed at once by a server process: each holds a search's
+    ranking and a connection for as long as its client reads."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._taken = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._taken >= self._limit:
+                return False
+            self._taken += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._taken -= 1
+
+
+class ExportResponse(StreamingResponse):
+    """A streamed export whose client must keep reading: a send that waits longer than
+    `send_timeout` (the client stopped reading, its socket buffer is full) ends the export
+    and drops the connection, and the slot is given back however the export ends."""
+
+    def __init__(self, content: Iterator[str], *, send_timeout: float,
+                 on_close: Callable[[], None], **options: Any) -> None:
+        super().__init__(content, **options)
+        self.send_timeout = send_timeout
+        self.on_close = on_close
+
+    async def stream_response(self, send: Send) -> None:
+        async def timed(message: Message) -> None:
+            await asyncio.wait_for(send(message), self.send_timeout)
+
+        try:
+            await super().stream_response(timed)
+        except TimeoutError:
+            return  # the server closes a response left unfinished
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.on_close()
 
 
 def _drain(buffer: io.StringIO) -> str:

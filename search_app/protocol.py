@@ -1,11 +1,14 @@
 """uvicorn's HTTP/1.1 protocol with the limits a public server needs.
 
-uvicorn closes a keep-alive connection that stays idle after a response, and answers 503
-past `--limit-concurrency`; it does not close a connection that never finishes sending its
-request, and every open socket holds a file descriptor. Here a connection has
-`CSTO_HEADER_TIMEOUT` seconds to send a whole request, and past `CSTO_MAX_CONNECTIONS` open
-connections the oldest one that is not being answered is closed to make room (before the
-process runs out of descriptors, when accepting would fail and log a traceback each time).
+uvicorn closes a keep-alive connection that stays idle after a response; it does not close
+a connection that never finishes sending a request (nor one that trickles a byte now and
+then after its first request), and every open socket holds a file descriptor. Here a
+connection has `CSTO_HEADER_TIMEOUT` seconds to send each whole request, and past
+`CSTO_MAX_CONNECTIONS` open connections the oldest one that is not being answered is closed
+to make room (before the process runs out of descriptors, when accepting would fail and log
+a traceback each time). Requests being answered at once are limited by the app
+(`search_app.app.ConcurrencyLimit`), not here: idle sockets cost no work and must not turn
+real visitors away.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import resource
 import time
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 HEADER_TIMEOUT_S = 10.0
@@ -58,24 +62,45 @@ def default_max_connections() -> int:
 
 
 class GuardedH11Protocol(H11Protocol):
+    """A connection must send each whole request (headers and body) within the header
+    timeout of starting to wait for it - when it opens, and again after each response (a
+    kept-alive connection that trickles a byte now and then cancels uvicorn's keep-alive
+    timer, not this deadline). Past the connection limit, the oldest connection that is not
+    being answered (waiting for a request, or receiving one) is closed to make room."""
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._opened = self.loop.time()
+        self._request_deadline: asyncio.TimerHandle | None = None
         limit = int(os.environ.get("CSTO_MAX_CONNECTIONS") or default_max_connections())
         if len(self.connections) > limit:
             waiting = [c for c in self.connections
-                       if c is not self and getattr(c, "cycle", None) is None]
-            oldest = min(waiting, key=lambda c: getattr(c, "_opened", 0.0), default=None)
+                       if c is not self and isinstance(c, GuardedH11Protocol) and c.waiting]
+            oldest = min(waiting, key=lambda c: c._opened, default=None)
             (oldest.transport if oldest is not None else transport).close()
-        timeout = float(os.environ.get("CSTO_HEADER_TIMEOUT") or HEADER_TIMEOUT_S)
-        self._request_deadline = self.loop.call_later(timeout, self._close_if_no_request)
+        self._await_request()
 
-    def _close_if_no_request(self) -> None:
-        if self.cycle is None and not self.transport.is_closing():
+    @property
+    def waiting(self) -> bool:
+        """Not being answered: waiting for a request, or for the rest of one."""
+        return self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._await_request()
+
+    def _await_request(self) -> None:
+        if self._request_deadline is not None:
+            self._request_deadline.cancel()
+        timeout = float(os.environ.get("CSTO_HEADER_TIMEOUT") or HEADER_TIMEOUT_S)
+        self._request_deadline = self.loop.call_later(timeout, self._close_if_waiting)
+
+    def _close_if_waiting(self) -> None:
+        if self.waiting and not self.transport.is_closing():
             self.transport.close()  # nothing whole arrived in time: a slow or idle client
 
     def connection_lost(self, exc: Exception | None) -> None:
-        deadline = getattr(self, "_request_deadline", None)
-        if deadline is not None:
-            deadline.cancel()
+        if getattr(self, "_request_deadline", None) is not None:
+            self._request_deadline.cancel()
         super().connection_lost(exc)

@@ -28,6 +28,13 @@ class Settings:
     # generation in the background before switching to it (tests that need the switch on
     # the very next request turn it off).
     warm: bool = True
+    # Requests answered at once by one server process; past it, 503 (idle connections do
+    # not count).
+    limit_concurrency: int = 200
+    # Exports (CSV, JSON Lines) streamed at once by one process, and how long a send to a
+    # client that stopped reading may wait before the export is dropped.
+    max_exports: int = 4
+    export_send_timeout: float = 30.0
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -39,4 +46,7 @@ class Settings:
                    page_size=int(os.environ.get("CSTO_PAGE_SIZE", "10")),
                    cache_mb=float(os.environ.get("CSTO_CACHE_MB", CACHE_MB)),
                    synonyms_file=Path(synonyms) if synonyms else None,
+                   limit_concurrency=int(os.environ.get("CSTO_LIMIT_CONCURRENCY", "200")),
+                   max_exports=int(os.environ.get("CSTO_MAX_EXPORTS", "4")),
+                   export_send_timeout=float(os.environ.get("CSTO_EXPORT_TIMEOUT", "30")),
                    base_url=os.environ.get("CSTO_BASE_URL") or None)

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from indexer.blocks import xml_safe
 from indexer.document import shown_paragraphs
@@ -26,7 +26,14 @@ from indexer.engine import (
 )
 from indexer.people import Official
 from search_app.current_index import IndexDamaged, IndexMissing
-from search_app.exports import EXPORT_CAP, csv_lines, download_name, jsonl_lines
+from search_app.exports import (
+    EXPORT_CAP,
+    ExportResponse,
+    ExportSlots,
+    csv_lines,
+    download_disposition,
+    jsonl_lines,
+)
 from search_app.facets import Facet, build_facet
 from search_app.openapi import OPENAPI
 from search_app.params import ParamError, SearchLinks, search_request
@@ -39,6 +46,10 @@ LATEST_DOCUMENTS = 10
 
 class BadRequest(Exception):
     """Shown to the visitor with status 400 and this message."""
+
+
+class TooBusy(Exception):
+    """Shown with status 503 and a Retry-After: more of something at once than allowed."""
 
 
 class PersonNotFound(LookupError):
@@ -112,7 +123,8 @@ def searcher_of(request: Request) -> IndexSearcher:
     return request.app.state.index.get()  # type: ignore[no-any-return]
 
 
-def run_search(request: Request, path: str, **overrides: Any) -> SearchPage:
+def run_search(request: Request, path: str, searcher: IndexSearcher | None = None,
+               **overrides: Any) -> SearchPage:
     settings = settings_of(request)
     try:
         search = search_request(request.query_params, settings)
@@ -121,7 +133,7 @@ def run_search(request: Request, path: str, **overrides: Any) -> SearchPage:
     search = replace(search, **overrides)
     started = time.perf_counter()
     try:
-        result = searcher_of(request).search(search)
+        result = (searcher or searcher_of(request)).search(search)
     except QuerySyntaxError as error:
         raise BadRequest(str(error)) from None
     took_ms = (time.perf_counter() - started) * 1000
@@ -219,18 +231,29 @@ def entry_updated(hit: Hit) -> str:
 
 
 def _export(request: Request, kind: str) -> Response:
-    page = run_search(request, "/search", page=1, page_size=EXPORT_CAP, snippets=False)
-    base_url = (settings_of(request).base_url or str(request.base_url)).rstrip("/")
-    hits = page.result.hits
+    settings = settings_of(request)
+    slots: ExportSlots = request.app.state.exports
+    if not slots.take():
+        raise TooBusy(f"{settings.max_exports} downloads are being sent already; try again "
+                      "in a moment.")
+    try:
+        searcher = searcher_of(request)
+        page = run_search(request, "/search", searcher, page=1, page_size=EXPORT_CAP,
+                          read_hits=False)
+    except BaseException:
+        slots.give_back()
+        raise
+    base_url = (settings.base_url or str(request.base_url)).rstrip("/")
+    documents = searcher.documents_of(page.result.ranked)
     if kind == "csv":
-        body: Iterator[str] = csv_lines(hits, base_url)
+        body: Iterator[str] = csv_lines(documents, base_url)
         media_type = "text/csv; charset=utf-8"
     else:
-        body = jsonl_lines(hits, searcher_of(request), base_url)
+        body = jsonl_lines(documents, base_url)
         media_type = "application/x-ndjson; charset=utf-8"
-    filename = download_name(page.request.text, kind)
-    return StreamingResponse(body, media_type=media_type, headers={
-        "content-disposition": f'attachment; filename="{filename}"',
+    return ExportResponse(body, send_timeout=settings.export_send_timeout,
+                          on_close=slots.give_back, media_type=media_type, headers={
+        "content-disposition": download_disposition(page.request.text, kind),
         "x-total-count": str(page.result.total),
         "x-export-cap": str(EXPORT_CAP),
         "x-export-truncated": "true" if page.result.total > EXPORT_CAP else "false"})

@@ -285,8 +285,9 @@ def test_exports_stream_every_match_as_csv_and_json_lines(client: TestClient) ->
     response = client.get("/search.csv", params={"q": "trainings"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert response.headers["content-disposition"] == \
-        'attachment; filename="csto-search-trainings.csv"'
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="csto-search-trainings.csv"; '
+        "filename*=UTF-8''csto-search-trainings.csv")
     assert response.headers["x-export-cap"] == "10000"
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == ["title", "date", "people", "url", "doc_url", "id"]
@@ -298,6 +299,18 @@ def test_exports_stream_every_match_as_csv_and_json_lines(client: TestClient) ->
     assert len(records) == 1 and records[0]["body"].startswith("From April 26 to 28")
     page = client.get("/search", params={"q": "trainings"}).text
     assert "Download these results" in page and "/search.csv?q=trainings" in page
+    # Any language's words in the file name, with an ASCII name beside them.
+    for query, ascii_name, name in (
+            ("безопасность", "csto-search-search.csv",
+             "csto-search-%D0%B1%D0%B5%D0%B7%D0%BE%D0%BF%D0%B0%D1%81%D0%BD%D0%BE%D1%81%D1%82%D1%8C"
+             ".csv"),
+            ("ОДКБ CSTO", "csto-search-csto.csv", "csto-search-%D0%BE%D0%B4%D0%BA%D0%B1-csto.csv"),
+            ("安全", "csto-search-search.csv", "csto-search-%E5%AE%89%E5%85%A8.csv")):
+        exported = client.get("/search.csv", params={"q": query})
+        assert exported.status_code == 200, query
+        disposition = exported.headers["content-disposition"]
+        assert f'filename="{ascii_name}"' in disposition
+        assert f"filename*=UTF-8''{name}" in disposition
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:

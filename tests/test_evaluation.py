@@ -22,7 +22,7 @@ from whoosh import query
 from benchmarks.make_corpus import write_corpus
 from indexer.builder import build, update
 from indexer.document import CleanDocument
-from indexer.engine import FacetCount, IndexSearcher, SearchRequest
+from indexer.engine import FacetCount, IndexSearcher, QuerySyntaxError, SearchRequest
 from indexer.engine.analysis import analyse
 from indexer.engine.columns import _facet
 from indexer.engine.plain_query import read_plain
@@ -169,6 +169,16 @@ def test_plain_ranking_is_bm25f(searcher: IndexSearcher, words: list[str]) -> No
     found = {int(d): float(ranked.score[d]) for d in np.flatnonzero(ranked.found)}
     assert found.keys() == expected.keys() and expected
     assert all(math.isclose(found[d], s, rel_tol=1e-9) for d, s in expected.items())
+
+
+@pytest.mark.parametrize("text", ["[a TO z]", "body:[a TO zz]", "{a TO z}", "?e*", "*a"])
+def test_what_stands_for_too_many_words_is_refused_with_a_reason(
+        searcher: IndexSearcher, text: str) -> None:
+    with pytest.raises(QuerySyntaxError) as refused:
+        searcher.search(SearchRequest(text))
+    assert "512" in str(refused.value) or "put a few letters first" in str(refused.value)
+    # A narrow range or prefix is answered.
+    assert searcher.search(SearchRequest("[secur TO securz]")).total > 0
 
 
 def test_a_page_holding_only_words_on_nearly_every_page_is_no_result(

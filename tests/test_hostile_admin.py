@@ -42,6 +42,9 @@ def test_odd_raw_trees_are_skipped_with_their_reason_and_the_rest_indexed(
     (raw / "good.txt").write_text(PAGE, "utf-8")
     (raw / os.fsdecode(b"caf\xe9.txt")).write_text(PAGE.replace("Minsk", "Moscow"), "utf-8")
     os.mkfifo(raw / "pipe.txt")  # reading it would wait forever
+    os.symlink("loop-b.txt", raw / "loop-a.txt")  # links that lead round in a loop
+    os.symlink("loop-a.txt", raw / "loop-b.txt")
+    os.symlink("self.txt", raw / "self.txt")
     deep = raw
     for _ in range(MAX_DEPTH + 5):
         deep = deep / "d"
@@ -66,8 +69,15 @@ def test_odd_raw_trees_are_skipped_with_their_reason_and_the_rest_indexed(
     assert "not a regular file" in reasons["pipe.txt"]
     assert f"more than {MAX_DEPTH} folders deep" in reasons["d"]
     assert "cannot be read" in reasons["x" * 250]
+    for name in ("loop-a.txt", "loop-b.txt", "self.txt"):
+        assert "loop" in reasons[name], reasons.get(name)
     code, output = run("build", str(raw), "--index", str(tmp_path / "index"))
     assert code == 0 and "pipe.txt: it is not a regular file" in output
+    assert "self.txt: it is a link that leads round in a loop" in output
+    for command in ("update", "extract"):
+        code, _ = run(command, str(raw), "--index", str(tmp_path / "index")) \
+            if command == "update" else run(command, str(raw))
+        assert code == 0, command
 
 
 def test_manifest_urls_that_are_not_web_addresses_are_reported(tmp_path: Path) -> None:
@@ -142,7 +152,7 @@ def test_the_helpers_of_a_killed_build_end_with_it() -> None:
 
     owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     helper = subprocess.Popen([sys.executable, "-c", "import time\n"
-                               "from indexer.workers import end_with\n"
+                               "from indexer.lifetime import end_with\n"
                                f"end_with({owner.pid})\ntime.sleep(60)"])
     try:
         time.sleep(1.5)
@@ -245,6 +255,61 @@ def test_a_damaged_index_is_a_clear_503_everywhere_and_health_says_so(tmp_path: 
     assert "csto-index build" in client.get("/search", params={"q": "x"}).text
     builder.build(raw, store)  # a good generation over the damaged one serves again
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("suffix", [".pst", ".trm", "_stored.col"])
+def test_an_index_file_damaged_in_place_is_found_and_said(tmp_path: Path, suffix: str) -> None:
+    # The middle of a file overwritten, its size kept: the sizes recorded at build time
+    # cannot tell, the digests can.
+    from starlette.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    _, store = one_page_index(tmp_path)
+    generation = store.current()
+    assert generation is not None
+    damaged = max((p for p in generation.iterdir() if p.name.endswith(suffix)),
+                  key=lambda p: p.stat().st_size)
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 4: 3 * len(data) // 4] = b"\xff" * (3 * len(data) // 4 - len(data) // 4)
+    damaged.write_bytes(bytes(data))
+    with TestClient(create_app(Settings(index_dir=store.root)),
+                    raise_server_exceptions=False) as client:
+        deadline = time.monotonic() + 10  # checked in the background once the index opens
+        while client.get("/healthz").status_code == 200:
+            assert time.monotonic() < deadline, "the damage was never noticed"
+            time.sleep(0.1)
+        health = client.get("/healthz").json()
+        assert health["status"] == "unreadable" and damaged.name in health["detail"]
+        for path in ("/search?q=Council", "/api/search?q=Council", "/"):
+            assert client.get(path).status_code == 503, path
+
+
+def test_a_search_that_fails_on_a_damaged_file_is_a_503_not_a_500(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    from indexer.engine import IndexSearcher
+    from search_app import current_index
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    _, store = one_page_index(tmp_path)
+    generation = store.current()
+    assert generation is not None
+    # Not yet checked in the background when the search fails on the damaged file.
+    monkeypatch.setattr(current_index.CurrentIndex, "_verify_quietly", lambda *_: None)
+
+    def decoding_damage(*_args: object) -> None:
+        raise EOFError("Ran out of input")  # what unpickling a damaged block raises
+
+    (generation / "vocabulary.tsv").write_text("damaged\t1\tdamag\n", "utf-8")
+    monkeypatch.setattr(IndexSearcher, "search", decoding_damage)
+    client = TestClient(create_app(Settings(index_dir=store.root)),
+                        raise_server_exceptions=False)
+    response = client.get("/api/search", params={"q": "Council"})
+    assert response.status_code == 503 and "vocabulary.tsv" in response.json()["error"]
 
 
 def test_unexpected_errors_keep_the_security_headers_and_speak_json_on_the_api(

@@ -128,6 +128,28 @@ def test_a_damaged_cleaning_cache_is_started_again(tmp_path: Path) -> None:
     assert snapshot(store) == expected
 
 
+@pytest.mark.parametrize("command", ["build", "update"])
+def test_a_cache_damaged_inside_is_set_aside_and_made_again(tmp_path: Path,
+                                                             command: str) -> None:
+    store = IndexStore(tmp_path / "index")
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    builder.build(raw, store)
+    expected = snapshot(store)
+    cache = store.root / CACHE_FILE
+    data = bytearray(cache.read_bytes())
+    middle = range(4096 * 2, len(data) - 4096)  # the header and first pages kept whole
+    data[middle.start:middle.stop] = b"\xa5" * len(middle)
+    cache.write_bytes(bytes(data))
+    (raw / "004_ef5f2777c78101b1.txt").unlink()  # so that the update has work to do
+    report = getattr(builder, command)(raw, store)
+    assert "cleaning cache was damaged" in report.warnings[0]
+    assert (store.root / (CACHE_FILE + ".damaged")).exists()
+    assert report.pages_cleaned == report.pages_read == 4
+    assert len(snapshot(store)[0]) == len(expected[0]) - 1
+    assert builder.build(raw, store).pages_cleaned == 0  # the new cache serves the next run
+
+
 def test_facts_of_all_pages_at_once_are_those_of_each_page(tmp_path: Path) -> None:
     """The update looks drafts up by signatures computed over all pages at once."""
     from indexer.blocks import split_blocks
@@ -289,6 +311,7 @@ def test_an_update_after_new_officials_cleans_the_pages_again(tmp_path: Path) ->
 
 def test_an_update_reads_only_files_whose_size_or_time_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
     import os
 
     from indexer import pipeline
@@ -298,6 +321,8 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
     pages = sorted(raw.rglob("*.txt"))
     for page in pages:  # saved long ago
         os.utime(page, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    # (Their status-change time is now; a settled file is one untouched for a while.)
+    monkeypatch.setattr(pipeline, "SETTLED_NS", 0)
     store = IndexStore(tmp_path / "index")
     builder.build(raw, store)
     read: list[Path] = []
@@ -313,6 +338,21 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
     pages[0].write_text(text.replace("CSTO", "ODKB", 1), "utf-8")  # the same size
     report = builder.update(raw, store)
     assert read == [pages[0]] and report.changed == 1
+    # An edit that keeps the size and puts the modification time back (cp -p, rsync -t,
+    # touch -r): the status-change time tells it.
+    read.clear()
+    before = pages[1].stat()
+    pages[1].write_text(pages[1].read_text("utf-8").replace("CSTO", "ODKB", 1), "utf-8")
+    os.utime(pages[1], ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert pages[1].stat().st_size == before.st_size
+    report = builder.update(raw, store)
+    assert read == [pages[1]] and not report.up_to_date
+    assert store.state()["files"][pages[1].name] == hashlib.sha256(
+        pages[1].read_bytes()).hexdigest()
+    # --verify reads every file, whatever its times say.
+    read.clear()
+    assert builder.update(raw, store, verify=True).up_to_date
+    assert sorted(read) == pages
 
 
 def test_a_large_build_cleans_in_a_child_process_with_the_same_result(

@@ -229,3 +229,67 @@ def test_a_disk_that_fills_up_during_the_build_is_a_clear_error(
     assert "No space left on device" in result.stderr or "reached the index" in result.stderr
     assert_still_serving(store, served)
     assert [p.name for p in store.generations.iterdir()] == [served]
+
+
+def processes_of(marker: str) -> list[int]:
+    """Processes whose command line holds `marker` (a build's own folder names it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
+def test_stopping_a_builds_main_process_ends_its_writer_processes(
+        tmp_path: Path, stop: signal.Signals) -> None:
+    index_dir = tmp_path / "index-being-stopped"
+    raw, store, served = served_seeds(tmp_path, index_dir)
+    big = tmp_path / "big"
+    write_corpus(2400, big, seed=6)
+    process = subprocess.Popen([command("csto-index"), "build", str(big), "--index",
+                                str(index_dir)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    # Writing: the generation's folder exists and Whoosh has forked its writer processes.
+    while not (any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir())
+               and len(processes_of(str(index_dir))) > 1):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    process.send_signal(stop)  # the main process only, as a careless admin or a system does
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while processes_of(str(index_dir)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_of(str(index_dir)) == []
+    assert_still_serving(store, served)
+    leftovers = [p.name for p in store.generations.iterdir()
+                 if p.name.startswith(UNFINISHED_PREFIX)]
+    # Stopped by SIGTERM, it removes its own unfinished generation; killed, the next run does.
+    assert leftovers == [] if stop == signal.SIGTERM else len(leftovers) == 1
+    run_update = subprocess.run([command("csto-index"), "update", str(raw), "--index",
+                                 str(index_dir)], capture_output=True, text=True)
+    assert run_update.returncode == 0, run_update.stderr
+    assert not any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir())
+
+
+def test_the_generations_kept_follow_the_order_of_publishing_not_the_clock(
+        tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    raw, store, _ = served_seeds(tmp_path, index_dir)
+    # Two generations named by a clock set years ahead, then the clock set right again.
+    for future in ("20991231T235959-000", "20991231T235959-001"):
+        unfinished = store.new_generation()
+        (unfinished / "marker").write_text(future, "utf-8")
+        os.rename(unfinished, store.generations / f"{UNFINISHED_PREFIX}{future}")
+        store.publish(store.generations / f"{UNFINISHED_PREFIX}{future}", {})
+    for number in range(3):
+        new_page(raw, number)
+        build_index(raw, index_dir)
+        names = sorted(p.name for p in store.generations.iterdir())
+        assert store.current_name() in names and len(names) == 2
+    assert not any(name.startswith("2099") for name in names)  # the old ones did go

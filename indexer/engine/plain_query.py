@@ -37,6 +37,8 @@ _LANGUAGE = re.compile(r"""(?x)
     | \*                                  # wildcard
     | \?(?=\w)                            # wildcard inside a word (a final ? is a question)
     | [()]                                # groups
+    | [\[\]{}]                            # ranges: [a TO b], {a TO b}
+    | [\^~](?=[\d\s]|$)                   # boosts (word^2), fuzzy words and slop (word~)
 """)
 _QUOTED = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")

@@ -8,7 +8,7 @@ import itertools
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -45,6 +45,7 @@ MAX_NESTING = 8
 MAX_EXPANSIONS = 512  # words one prefix or wildcard may stand for
 FACET_TIME_LIMIT_S = 0.25
 LEAD_CHARS = 240
+DOCUMENTS_PER_READ = 100  # an export reads this many stored documents at a time
 # A warming server reads the lists of terms written at least this many times per page of
 # the index (shorter lists decode fast enough when first asked), and the positions of the
 # most frequent ones, which phrases need.
@@ -90,7 +91,9 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10
     exact: bool = False  # answer the query as written, never its spelling correction
-    snippets: bool = True  # exports need the ranked documents, not their snippets
+    # False (exports): only the ranked documents' numbers (`SearchResult.ranked`), whose
+    # stored fields `documents_of` reads a chunk at a time as they are sent.
+    read_hits: bool = True
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class SearchResult:
     ignored: tuple[str, ...] = ()  # words left out as saying how, not what, is asked
     only_common_words: bool = False  # nothing was left to search for
     wanted_years: tuple[str, ...] = ()  # years the query names (preferred, not filtered)
+    ranked: list[int] = field(default_factory=list)  # without read_hits: the page's documents
 
 
 @dataclass(frozen=True)
@@ -295,18 +299,19 @@ class IndexSearcher:
         return parsed, expansions
 
     def _check_expansions(self, parsed: query.Query) -> None:
-        """A prefix or wildcard may stand for many words; past a limit the search would be
-        slow for everyone, so the visitor is asked for more letters instead."""
+        """A prefix, wildcard or range may stand for many words ("[a TO z]" for all of
+        them); past a limit the search would be slow for everyone, so the visitor is asked
+        to narrow it instead."""
         reader = self._searcher.reader()
         for leaf in parsed.leaves():
-            if isinstance(leaf, query.Prefix | query.Wildcard):
+            if isinstance(leaf, query.MultiTerm):
                 with self._lock:
                     count = sum(1 for _ in itertools.islice(
                         leaf._btexts(reader), MAX_EXPANSIONS + 1))
                 if count > MAX_EXPANSIONS:
-                    shown = f"{leaf.text}*" if isinstance(leaf, query.Prefix) else leaf.text
-                    raise QuerySyntaxError(f"'{shown}' stands for more than {MAX_EXPANSIONS} "
-                                           "words: add letters to narrow it.")
+                    raise QuerySyntaxError(f"'{_written(leaf)}' stands for more than "
+                                           f"{MAX_EXPANSIONS} words: narrow it (more letters, "
+                                           "a shorter range).")
 
     def search(self, request: SearchRequest) -> SearchResult:
         result = self._answer(request)
@@ -390,6 +395,7 @@ class IndexSearcher:
         limit = request.page * request.page_size
         start = (request.page - 1) * request.page_size
         hits: list[Hit] = []
+        ranked: list[int] = []
         if start < total:
             docs = np.flatnonzero(allowed)
             if sort != "relevance":
@@ -397,13 +403,15 @@ class IndexSearcher:
             else:
                 key = -score[docs] * np.where(columns.listing[docs], LISTING_WEIGHT, 1.0)
             shown = [int(docnum) for docnum in _first(docs, key, limit)[start:limit]]
-            units = units_of(shown) if request.snippets else [None] * len(shown)
-            hits = [self._hit(docnum, held, weights)
-                    for docnum, held in zip(shown, units, strict=True)]
+            if request.read_hits:
+                hits = [self._hit(docnum, held, weights)
+                        for docnum, held in zip(shown, units_of(shown), strict=True)]
+            else:
+                ranked = shown
         facets, complete = self._facets(for_years, for_people)
         months = (columns.months(allowed) if len(request.years) == 1
                   and request.years[0] != schema.UNDATED_YEAR else [])
-        return SearchResult(total, hits, facets, complete, months=months)
+        return SearchResult(total, hits, facets, complete, months=months, ranked=ranked)
 
     def _empty_facets(self) -> dict[str, list[FacetCount]]:
         return self._facets(np.zeros(self._columns.count, dtype=bool),
@@ -603,14 +611,18 @@ class IndexSearcher:
     def document(self, doc_id: str) -> StoredDocument | None:
         with self._lock:
             stored = self._searcher.document(**{schema.ID.name: doc_id})
-        if stored is None:
-            return None
-        record = stored_record(stored)
-        return StoredDocument(record["id"], record.get("title") or None, record.get("url"),
-                              record.get("date"), tuple(record[schema.PERSON.name]),
-                              record.get("body", ""), tuple(record.get("sources", ())),
-                              bool(record.get(schema.CUT.name)),
-                              record.get(schema.SIGNATURE.name, ""))
+        return None if stored is None else _stored_document(stored)
+
+    def documents_of(self, docnums: list[int],
+                     chunk: int = DOCUMENTS_PER_READ) -> Iterator[StoredDocument]:
+        """The stored documents of a search's ranked numbers (`SearchResult.ranked`, from
+        this searcher), read a chunk at a time as they are asked for: an export to a client
+        that reads slowly holds one chunk, not 10,000 documents."""
+        for start in range(0, len(docnums), chunk):
+            with self._lock:
+                stored = [self._searcher.stored_fields(docnum)
+                          for docnum in docnums[start:start + chunk]]
+            yield from map(_stored_document, stored)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Pages like this one: Whoosh's "more like this" (its key terms, Bo1-weighted, in an
@@ -650,6 +662,15 @@ class IndexSearcher:
         return self._marker.mark_all(text, units)
 
 
+def _stored_document(stored: dict[str, object]) -> StoredDocument:
+    record = stored_record(stored)
+    return StoredDocument(record["id"], record.get("title") or None, record.get("url"),
+                          record.get("date"), tuple(record[schema.PERSON.name]),
+                          record.get("body", ""), tuple(record.get("sources", ())),
+                          bool(record.get(schema.CUT.name)),
+                          record.get(schema.SIGNATURE.name, ""))
+
+
 def _unit_weights(ranked: Ranked) -> dict[Unit, tuple[int, float]]:
     """Each alternative of the query's concepts, with its concept and the concept's idf."""
     return {alternative.terms: (number, concept.idf)
@@ -668,6 +689,15 @@ def _units_held(ranked: Ranked, shown: list[int]) -> list[frozenset[Unit]]:
                 for number in np.flatnonzero(contains(docs, wanted)):
                     held[number].add(alternative.terms)
     return [frozenset(units) for units in held]
+
+
+def _written(leaf: query.MultiTerm) -> str:
+    """A prefix, wildcard or range as the visitor wrote it."""
+    if isinstance(leaf, query.Prefix):
+        return f"{leaf.text}*"
+    if isinstance(leaf, query.TermRange):
+        return f"[{leaf.start or ''} TO {leaf.end or ''}]"
+    return str(getattr(leaf, "text", leaf))
 
 
 def _completes(name_words: list[str], before: list[str], prefix: str) -> bool:

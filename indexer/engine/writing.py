@@ -20,6 +20,7 @@ from whoosh import index
 from indexer import schema
 from indexer.document import CleanDocument
 from indexer.engine.analysis import WORD_PATTERN, analyse, whoosh_schema
+from indexer.lifetime import children_end_with_this_process
 
 WRITER_MEMORY_MB = 256  # for all writer processes of a build together (--memory-mb)
 # A full build writes with two processes (the machines have two cores): 1.4x faster at 1k
@@ -77,16 +78,31 @@ def writing(directory: Path, processes: int = 1,
         gc.collect()
         gc.freeze()
     try:
-        writer = index.open_dir(str(directory)).writer(
-            limitmb=max(16, memory_mb // max(processes, 1)), **options)
-        try:
-            yield IndexWriter(writer)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        # Whoosh forks its writer processes itself, as documents arrive: they must end with
+        # this one, however it ends (killed, they would wait on their queue for good).
+        with children_end_with_this_process():
+            writer = index.open_dir(str(directory)).writer(
+                limitmb=max(16, memory_mb // max(processes, 1)), **options)
+            try:
+                yield IndexWriter(writer)
+            except BaseException:
+                _cancel(writer)
+                raise
+            writer.commit()
     finally:
         gc.unfreeze()
+
+
+def _cancel(writer: Any) -> None:
+    """Drop what a writer wrote; Whoosh's multiprocess writer only flags its processes when
+    cancelled, which then wait for work for good: they are ended here."""
+    try:
+        writer.cancel()
+    finally:
+        for task in getattr(writer, "tasks", ()):
+            if task.is_alive():
+                task.terminate()
+                task.join(timeout=5)
 
 
 class IndexWriter:
