@@ -8,13 +8,16 @@ queue nobody will fill) would go on holding their memory. Each watches its owner
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 WATCH_EVERY_S = 1.0
-_owner_of_children: int | None = None  # set while forked children must watch this process
+# Set while processes forked from this one must watch it (and, if quiet, not write to the
+# terminal): (owner's process id, quiet).
+_children_rule: tuple[int, bool] | None = None
 
 
 def end_with(owner: int) -> None:
@@ -32,22 +35,26 @@ def end_with(owner: int) -> None:
 
 
 @contextmanager
-def children_end_with_this_process() -> Iterator[None]:
+def children_end_with_this_process(quiet: bool = False) -> Iterator[None]:
     """Processes forked from this one inside the block (by a library that starts its own)
-    end when this process ends."""
-    global _owner_of_children
-    _owner_of_children = os.getpid()
+    end when this process ends; `quiet`: their error output goes nowhere (their failure
+    reaches this process, which reports it once and clearly)."""
+    global _children_rule
+    _children_rule = (os.getpid(), quiet)
     try:
         yield
     finally:
-        _owner_of_children = None
+        _children_rule = None
 
 
 def _watch_owner_after_fork() -> None:
-    global _owner_of_children
-    owner, _owner_of_children = _owner_of_children, None
-    if owner is not None:
+    global _children_rule
+    rule, _children_rule = _children_rule, None
+    if rule is not None:
+        owner, quiet = rule
         end_with(owner)
+        if quiet:
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's life
 
 
 os.register_at_fork(after_in_child=_watch_owner_after_fork)

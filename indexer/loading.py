@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 
 from indexer.blocks import normalise_block, split_blocks
 
@@ -23,6 +23,10 @@ TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 MANIFEST_NAME = "manifest.jsonl"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# The text of a page that is cleaned: the site's longest statements are a tenth of it. A
+# longer page keeps its first blocks up to this many characters (it would otherwise take
+# half a minute and a gigabyte to clean).
+MAX_TEXT_CHARS = 1_000_000
 MAX_DEPTH = 64  # folders nested deeper than this are reported, not walked
 
 # Elements that are page chrome, never article text.
@@ -207,9 +211,24 @@ def load_page(path: Path, raw_dir: Path, manifest_url: str | None = None,
         page = parse_text(data, source, file_hash)
     if not page.blocks:
         return Skipped(source, "it has no text")
+    page = _bounded(page)
     if page.url is None and manifest_url:
         page = RawPage(page.source, page.blocks, page.file_hash, manifest_url,
                        page.title_hint, page.warnings)
+    return page
+
+
+def _bounded(page: RawPage) -> RawPage:
+    """The page with at most MAX_TEXT_CHARS of text, its first blocks, and a warning when
+    the rest was left out."""
+    total = 0
+    for count, block in enumerate(page.blocks):
+        total += len(block)
+        if total > MAX_TEXT_CHARS:
+            warning = (f"only its first {MAX_TEXT_CHARS:,} characters were cleaned and "
+                       "indexed (the page is longer than any article)")
+            return RawPage(page.source, page.blocks[:max(count, 1)], page.file_hash,
+                           page.url, page.title_hint, (*page.warnings, warning))
     return page
 
 
@@ -220,6 +239,29 @@ def parse_text(data: bytes, source: str, file_hash: str) -> RawPage:
     if bad:
         warnings = (f"{bad} byte sequence(s) that are not UTF-8 were replaced",)
     return RawPage(source, tuple(split_blocks(text)), file_hash, warnings=warnings)
+
+
+def _text_with_breaks(root: Tag) -> str:
+    """The text of an element, with a line break around each block element and for each
+    <br>: one walk of the tree (inserting the breaks into the tree instead costs a search
+    of the parent's children each time, hours for a page of 50,000 paragraphs)."""
+    parts: list[str] = []
+    stack: list[tuple[PageElement, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            parts.append("\n")
+        elif isinstance(node, Tag):
+            if node.name == "br":
+                parts.append("\n")
+                continue
+            if node.name in _BLOCK_TAGS:
+                parts.append("\n")
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+        elif type(node) in (NavigableString, CData):  # not comments or declarations
+            parts.append(str(node))
+    return "".join(parts)
 
 
 def parse_html(data: bytes, source: str, file_hash: str) -> RawPage:
@@ -235,13 +277,8 @@ def parse_html(data: bytes, source: str, file_hash: str) -> RawPage:
             break
     for tag in soup.find_all(_DROPPED_TAGS):
         tag.decompose()
-    for tag in soup.find_all("br"):
-        tag.replace_with("\n")
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
     root = soup.body or soup
-    blocks = split_blocks(root.get_text())
+    blocks = split_blocks(_text_with_breaks(root))
     if title_tag is not None and blocks and blocks[0] == normalise_block(title_tag.get_text(" ")):
         blocks = blocks[1:]  # a <title> outside <head> in sloppy HTML
     safe_url = url if is_web_address(url) else None

@@ -20,6 +20,9 @@ from indexer.people import is_patronymic
 
 SYNONYMS_FILE = "synonyms.json"
 MAX_ENTRY_CHARS = 100
+# Groups that share an entry become one group: past this many entries, a chain of groups
+# has joined words that mean different things ("a b", "b c", "c d", ...).
+MAX_GROUP_ENTRIES = 50
 
 
 class SynonymsError(ValueError):
@@ -162,7 +165,14 @@ def load_synonyms(extra: Path | None = None) -> Synonyms:
         except (OSError, UnicodeDecodeError) as error:
             raise SynonymsError(f"{extra}: cannot be read ({error})") from None
         groups += parse_synonyms(text, str(extra))
-    return Synonyms(merge_groups(groups))
+    merged = merge_groups(groups)
+    largest = max(merged, key=len, default=())
+    if len(largest) > MAX_GROUP_ENTRIES:
+        raise SynonymsError(
+            f"{extra}: groups that share entries make one group of {len(largest)} entries "
+            f"({', '.join(largest[:4])}, ...), over {MAX_GROUP_ENTRIES}: some groups share a "
+            "word that joins unrelated ones in a chain; give each meaning its own words")
+    return Synonyms(merged)
 
 
 def merge_groups(groups: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:

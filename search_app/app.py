@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -85,6 +85,19 @@ class ConcurrencyLimit:
             self.active -= 1
 
 
+def _without_trailing_slash(request: Request) -> str | None:
+    """The relative address of a route the request meant with a slash too many
+    ("/search/?q=x"): never an absolute one made from the request's Host header."""
+    path = request.url.path
+    if path == "/" or not path.endswith("/"):
+        return None
+    stripped = path.rstrip("/") or "/"
+    scope = {"type": "http", "path": stripped, "method": request.method}
+    if not any(route.matches(scope)[0] is not Match.NONE for route in request.app.routes):
+        return None
+    return stripped + (f"?{request.url.query}" if request.url.query else "")
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -149,6 +162,9 @@ async def server_error(request: Request, error: Exception) -> Response:
 async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 404:
+        without_slash = _without_trailing_slash(request)
+        if without_slash is not None:
+            return RedirectResponse(without_slash, status_code=307)
         return await not_found(request, error)
     return _error(request, error.status_code, error.detail, error.headers)
 
@@ -192,6 +208,9 @@ def create_app(settings: Settings) -> Starlette:
             Exception: server_error,
         },
     )
+    # Starlette redirects "/search/" to an absolute address built from the Host header;
+    # `http_error` redirects to a relative one instead.
+    app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb,
                                    settings.synonyms_file, settings.warm)

@@ -61,11 +61,11 @@ def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float,
           synonyms_file: Path | None, base_url: str | None, timeout_keep_alive: int,
           header_timeout: float, limit_concurrency: int, max_exports: int,
           export_timeout: float, max_connections: int | None) -> None:
-    """Start the web server. It follows `csto-index build`/`update` without a restart."""
+    """Start the web server. It follows `csto-index build`/`update` without a restart, and
+    starts without an index too (answering 503 "no index yet" until one is built)."""
     if IndexStore(index_dir).current() is None:
-        raise click.ClickException(
-            f"There is no index in {index_dir}. Build one first with: "
-            f"csto-index build raw --index {index_dir}")
+        click.echo(f"There is no index in {index_dir} yet: requests get 503 until "
+                   f"`csto-index build RAW --index {index_dir}` makes one.", err=True)
     if synonyms_file is not None:
         try:
             load_synonyms(synonyms_file)
@@ -74,7 +74,9 @@ def serve(index_dir: Path, host: str, port: int, workers: int, cache_mb: float,
         os.environ["CSTO_SYNONYMS"] = str(synonyms_file.resolve())
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.ClickException("--base-url must start with http:// or https://")
-    os.environ["CSTO_INDEX"] = str(index_dir.resolve())
+    # Absolute, not resolved: an index folder that is a link is followed at every request,
+    # so pointing the link at another index is seen.
+    os.environ["CSTO_INDEX"] = str(index_dir.absolute())
     os.environ["CSTO_CACHE_MB"] = str(cache_mb)
     os.environ["CSTO_HEADER_TIMEOUT"] = str(header_timeout)
     os.environ["CSTO_MAX_CONNECTIONS"] = str(max_connections or default_max_connections())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -65,6 +66,9 @@ class CurrentIndex:
         self._cache_mb = cache_mb
         self._lock = threading.Lock()
         self._name: str | None = None
+        # (the index folder's real place, generation): the folder may be a link that an
+        # admin points at another index.
+        self._key: tuple[str, str] | None = None
         self._searcher: IndexSearcher | None = None
         self._synonyms = SynonymSource(synonyms_file)
         self._damaged: tuple[str, str] | None = None  # (generation, why), checked once
@@ -125,19 +129,20 @@ class CurrentIndex:
                                    + (f": {damage}." if damage else "."))
             if self._damaged is not None and self._damaged[0] == name:
                 raise IndexDamaged(self._damaged[1])  # known: cheap, and logged once
+            key = self._key_of(name)
             searcher = self._searcher
-            if name == self._name and searcher is not None:
+            if key == self._key and searcher is not None:
                 return searcher
             if searcher is not None and self._warm:
                 self._warm_in_background(name)
                 return searcher  # the old generation answers until the new one is warm
             with self._lock:
                 try:
-                    if name != self._name or self._searcher is None:
+                    if key != self._key or self._searcher is None:
                         self._check(name)
                         self._searcher = IndexSearcher(self._store.generations / name,
                                                       self._cache_mb)
-                        self._name = name
+                        self._name, self._key = name, key
                         threading.Thread(target=self._verify_quietly, args=(name,),
                                          daemon=True, name=f"verify {name}").start()
                     return self._searcher
@@ -159,7 +164,11 @@ class CurrentIndex:
         threading.Thread(target=self._switch_when_warm, args=(name,), daemon=True,
                          name=f"warm {name}").start()
 
+    def _key_of(self, name: str) -> tuple[str, str]:
+        return os.path.realpath(self._store.root), name
+
     def _switch_when_warm(self, name: str) -> None:
+        key = self._key_of(name)
         try:
             self._check(name)
             self.verify(name)
@@ -168,8 +177,8 @@ class CurrentIndex:
                 recent = list(self.recent)
             warm(searcher, recent, WARM_SECONDS)
             with self._lock:
-                if self._store.current_name() == name:
-                    self._searcher, self._name = searcher, name
+                if self._key_of(self._store.current_name() or "") == key:
+                    self._searcher, self._name, self._key = searcher, name, key
         except IndexDamaged:
             pass  # logged once; requests keep the old generation until a good one comes
         except (OSError, EOFError, ValueError) as error:
@@ -244,22 +253,37 @@ class CurrentIndex:
 class SynonymSource:
     """The packaged synonyms plus an admin's file, re-read when that file changes.
 
-    A file that cannot be used is logged once and the last good synonyms stay in use: a
-    typo in synonyms.json must not take the search down."""
+    The file is read in the background (a file of thousands of groups takes a second or
+    more to compile), while requests go on with the synonyms they had. A file that cannot
+    be used is logged once and the last good synonyms stay in use: a typo in synonyms.json
+    must not take the search down."""
 
     def __init__(self, configured: Path | None) -> None:
         self._configured = configured
         self._file = WatchedFile()
         self._synonyms: Synonyms = load_synonyms()
+        self._lock = threading.Lock()
+        self._loading = False
 
     def current(self, default: Path | None) -> Synonyms:
-        changed, existing = self._file.changed(self._configured or default)
-        if changed:
-            try:
-                self._synonyms = load_synonyms(existing)
-            except SynonymsError as error:
-                log.error("Synonyms not updated: %s", error)
+        with self._lock:
+            changed, existing = self._file.changed(self._configured or default)
+            if changed and not self._loading:
+                self._loading = True
+                threading.Thread(target=self._load, args=(existing,), daemon=True,
+                                 name="load synonyms").start()
+            elif changed:  # a load is running: look again when it is done
+                self._file.forget()
         return self._synonyms
+
+    def _load(self, path: Path | None) -> None:
+        try:
+            self._synonyms = load_synonyms(path)
+        except SynonymsError as error:
+            log.error("Synonyms not updated: %s", error)
+        finally:
+            with self._lock:
+                self._loading = False
 
 
 class OfficialsSource:

@@ -53,11 +53,17 @@ class TooBusy(Exception):
 
 
 class PersonNotFound(LookupError):
-    """No person of the archive has this name (a 404 page with a search link)."""
+    """No person of the archive has this name (a 404 page with a search link); the name is
+    shown at most MAX_NAME_SHOWN characters long (a 60 KB address must not come back
+    several times over)."""
+
+    MAX_NAME_SHOWN = 100
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"No official of the archive is called “{name}”.")
-        self.name = name
+        shown = name if len(name) <= self.MAX_NAME_SHOWN else \
+            name[:self.MAX_NAME_SHOWN] + "…"
+        super().__init__(f"No official of the archive is called “{shown}”.")
+        self.name = shown
 
 
 @dataclass

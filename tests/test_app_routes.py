@@ -363,3 +363,19 @@ def test_any_case_or_spelling_of_an_official_reaches_their_page(client: TestClie
     assert api.headers["location"] == "/api/person/Anatoly%20Sidorov"
     assert client.get("/person/sidorov").status_code == 200  # followed
     assert client.get("/person/Nobody Atall", follow_redirects=False).status_code == 404
+
+
+def test_a_slash_too_many_is_redirected_to_a_relative_address(client: TestClient) -> None:
+    response = client.get("/search/?q=Joint+Staff", headers={"host": "evil.example"},
+                          follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/search?q=Joint+Staff"
+    assert client.get("/api/search/", params={"q": "x"}).status_code == 200  # followed
+    assert client.get("/nowhere/", follow_redirects=False).status_code == 404
+
+
+def test_a_long_unknown_name_is_not_echoed_at_length(client: TestClient) -> None:
+    name = "A" * 60_000
+    response = client.get(f"/person/{name}")
+    assert response.status_code == 404 and len(response.content) < 20_000
+    assert "A" * 100 + "…" in response.text and "A" * 101 not in response.text

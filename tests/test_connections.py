@@ -179,3 +179,64 @@ def test_exports_to_clients_that_do_not_read_are_few_and_dropped(
         assert all(closed_by_server(sock, 10) for sock in readers)
         status, _ = timed_get(base, "/search.csv?q=security")
         assert status == 200
+
+
+def wait_for(base: str, path: str, status: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            got, _ = timed_get(base, path)
+        except OSError:
+            got = None
+        if got == status:
+            return
+        assert time.monotonic() < deadline, f"{path} never answered {status} (last: {got})"
+        time.sleep(0.2)
+
+
+def test_a_server_started_before_any_index_serves_it_once_built(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from tests.servers import build_index, command, free_port
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([command("csto-search"), "serve", "--index",
+                                str(tmp_path / "index"), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ})
+    try:
+        wait_for(base, "/healthz", 503)  # up, and saying there is no index yet
+        assert timed_get(base, "/api/search?q=Council")[0] == 503
+        indexed({"page.txt": PAGE}, tmp_path / "raw", tmp_path / "index")
+        wait_for(base, "/healthz", 200)
+        build_index(tmp_path / "raw", tmp_path / "index")
+        assert timed_get(base, "/api/search?q=Council")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_an_index_folder_that_is_a_link_is_followed_when_it_is_pointed_elsewhere(
+        tmp_path: Path) -> None:
+    import json
+
+    indexed({"page.txt": PAGE}, tmp_path / "raw-a", tmp_path / "index-a")
+    indexed({"page.txt": PAGE, "other.txt": PAGE.replace("Minsk", "Astana")},
+                     tmp_path / "raw-b", tmp_path / "index-b")
+    link = tmp_path / "index"
+    link.symlink_to(tmp_path / "index-a")
+    with running_server(link) as base:
+        def total() -> int:
+            with urllib.request.urlopen(base + "/api/search?q=", timeout=10) as response:
+                return int(json.load(response)["total"])
+
+        assert total() == 1
+        swapped = tmp_path / "index-new"
+        swapped.symlink_to(tmp_path / "index-b")
+        swapped.replace(link)  # pointed elsewhere in one step
+        deadline = time.monotonic() + 30
+        while total() != 2:
+            assert time.monotonic() < deadline, "the new target was never served"
+            time.sleep(0.2)

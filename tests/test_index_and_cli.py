@@ -181,14 +181,6 @@ def test_console_script_help_is_understandable() -> None:
         assert command in output
 
 
-def test_serve_refuses_without_an_index_and_names_the_command(tmp_path: Path) -> None:
-    from search_app.cli import main as search_main
-
-    result = CliRunner().invoke(search_main, ["serve", "--index", str(tmp_path / "none")])
-    assert result.exit_code == 1
-    assert "There is no index" in result.output and "csto-index build" in result.output
-
-
 def test_extract_explain_shows_every_block_with_its_role_and_reason(raw: Path) -> None:
     code, output = run("extract", str(raw), "--explain", "extra/shoigu.txt")
     assert code == 0, output

@@ -185,3 +185,37 @@ def test_a_listing_ranks_below_an_article_and_gets_a_readable_title(
         "On 9 May the Council met in Moscow.")
     assert readable_title(None, "https://en.odkb-csto.org/?c-tab=statements", "") == \
         "Statements"
+
+
+def test_a_chain_of_groups_too_long_is_refused_with_why(tmp_path: Path) -> None:
+    chain = tmp_path / "synonyms.json"
+    chain.write_text(json.dumps({"groups": [[f"w{n}", f"w{n + 1}"] for n in range(200)]}),
+                     "utf-8")
+    with pytest.raises(SynonymsError, match="one group of 201 entries"):
+        load_synonyms(chain)
+
+
+def test_a_large_synonyms_file_is_read_without_holding_up_requests(tmp_path: Path) -> None:
+    import time
+
+    from starlette.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    raw = tmp_path / "raw"
+    store = IndexStore(tmp_path / "index")
+    indexed({"icmec.txt": PAGES["icmec.txt"]}, raw, store.root)
+    with TestClient(create_app(Settings(index_dir=store.root))) as client:
+        assert client.get("/api/search", params={"q": "Minsk"}).status_code == 200
+        groups = [[f"word{n}a", f"word{n}b", f"phrase number {n}"] for n in range(4000)]
+        groups.append(["Belarusian capital", "Minsk"])
+        (raw / "synonyms.json").write_text(json.dumps({"groups": groups}), "utf-8")
+        started = time.monotonic()
+        first = client.get("/api/search", params={"q": "Belarusian capital"})
+        assert first.status_code == 200 and time.monotonic() - started < 0.5
+        deadline = time.monotonic() + 30  # compiled in the background, then in use
+        while not client.get("/api/search", params={"q": "Belarusian capital"}).json()[
+                "total"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)

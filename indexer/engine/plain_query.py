@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 
 from indexer.engine.analysis import analyse
-from indexer.synonyms import Expansion, Synonyms
+from indexer.synonyms import Expansion, SynonymMatch, Synonyms
 
 FUNCTION_WORDS_FILE = "function_words.txt"
 MONTHS = {name: number for number, names in enumerate((
@@ -101,8 +101,9 @@ def is_plain(text: str) -> bool:
     return _LANGUAGE.search(_QUOTED.sub(" ", text)) is None
 
 
-def read_plain(text: str, synonyms: Synonyms) -> PlainQuery:
-    """The concepts, dates and left-out words of a plain query (`is_plain`)."""
+def read_plain(text: str, *synonyms: Synonyms) -> PlainQuery:
+    """The concepts, dates and left-out words of a plain query (`is_plain`), with the
+    groups of every synonym source given (the site's, an index's name variants)."""
     concepts: list[Concept] = []
     dates: list[WantedDate] = []
     ignored: list[str] = []
@@ -112,7 +113,7 @@ def read_plain(text: str, synonyms: Synonyms) -> PlainQuery:
             (concepts.append(concept) if concept else ignored.append(part))
             continue
         position = 0
-        for match in synonyms.find(part):
+        for match in _matches(part, synonyms):
             _read_words(part[position:match.start], concepts, dates, ignored)
             concept = _concept(match.written, [match.written, *match.others])
             if concept:
@@ -120,6 +121,18 @@ def read_plain(text: str, synonyms: Synonyms) -> PlainQuery:
             position = match.end
         _read_words(part[position:], concepts, dates, ignored)
     return PlainQuery(tuple(_distinct(concepts)), tuple(dict.fromkeys(dates)), tuple(ignored))
+
+
+def _matches(text: str, sources: tuple[Synonyms, ...]) -> list[SynonymMatch]:
+    """The synonym groups' words and phrases in a text, from every source: where two
+    overlap, the one that starts first (then the longer) counts."""
+    found = sorted((match for source in sources for match in source.find(text)),
+                   key=lambda match: (match.start, -match.end))
+    kept: list[SynonymMatch] = []
+    for match in found:
+        if not kept or match.start >= kept[-1].end:
+            kept.append(match)
+    return kept
 
 
 def _parts(text: str) -> list[tuple[str, bool]]:

@@ -30,13 +30,7 @@ from indexer.engine.postings import CACHE_MB, PostingCache
 from indexer.engine.ranking import PlainRanker, Ranked
 from indexer.engine.snippets import Marker, Unit
 from indexer.engine.writing import read_people, read_vocabulary, stored_record
-from indexer.synonyms import (
-    Expansion,
-    Synonyms,
-    merge_groups,
-    name_variant_groups,
-    rewrite_query,
-)
+from indexer.synonyms import Expansion, Synonyms, name_variant_groups, rewrite_query
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -265,8 +259,8 @@ class IndexSearcher:
         self._spelling = SpellingVocabulary(vocabulary.counts)
         self._marker = Marker(vocabulary.forms)
         self._spellings = read_people(directory)
-        self._name_variants = name_variant_groups(self._spellings)
-        self._with_names: tuple[Synonyms, Synonyms] | None = None
+        # The spellings of a name this archive holds ("Shoigu", "Shoygu") find each other.
+        self._name_variants = Synonyms(name_variant_groups(self._spellings))
         self._sorted_words = sorted(vocabulary.counts)
         self._word_counts = vocabulary.counts
         self._display = vocabulary.display
@@ -347,7 +341,7 @@ class IndexSearcher:
     def _answer_plain(self, request: SearchRequest, text: str) -> SearchResult:
         """Words, phrases, questions, descriptions: ranked by `ranking.PlainRanker`."""
         check_syntax(text)
-        plain = read_plain(text, self._plain_synonyms())
+        plain = read_plain(text, self.synonyms, self._name_variants)
         if plain.empty:
             return SearchResult(0, [], self._empty_facets(), answered=request.text,
                                 ignored=plain.ignored, only_common_words=True)
@@ -365,14 +359,6 @@ class IndexSearcher:
         result.ignored = plain.ignored
         result.wanted_years = tuple(dict.fromkeys(str(date.year) for date in plain.dates))
         return result
-
-    def _plain_synonyms(self) -> Synonyms:
-        """The synonyms with this generation's name variants ("Shoigu", "Shoygu"), merged
-        again only when the synonyms are replaced."""
-        if self._with_names is None or self._with_names[0] is not self.synonyms:
-            merged = Synonyms(merge_groups([*self.synonyms.groups, *self._name_variants]))
-            self._with_names = (self.synonyms, merged)
-        return self._with_names[1]
 
     def _search(self, request: SearchRequest, found: np.ndarray, score: np.ndarray,
                 browsing: bool, units_of: Callable[[list[int]], list[frozenset[Unit]]],
@@ -644,7 +630,7 @@ class IndexSearcher:
         text = query_text.strip()
         try:
             if text and is_plain(text):
-                plain = read_plain(text, self._plain_synonyms())
+                plain = read_plain(text, self.synonyms, self._name_variants)
                 return frozenset({alternative.terms for concept in plain.concepts
                                   for alternative in concept.alternatives}
                                  | {(term,) for date in plain.dates

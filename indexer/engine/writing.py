@@ -79,8 +79,10 @@ def writing(directory: Path, processes: int = 1,
         gc.freeze()
     try:
         # Whoosh forks its writer processes itself, as documents arrive: they must end with
-        # this one, however it ends (killed, they would wait on their queue for good).
-        with children_end_with_this_process():
+        # this one, however it ends (killed, they would wait on their queue for good). Their
+        # failures (a full disk) lose their documents, which this process counts and
+        # reports: their tracebacks would only print the reason before the clear message.
+        with children_end_with_this_process(quiet=True):
             writer = index.open_dir(str(directory)).writer(
                 limitmb=max(16, memory_mb // max(processes, 1)), **options)
             try:
