@@ -74,3 +74,19 @@ def test_unusable_files_are_skipped_with_a_reason(write_raw, tmp_path) -> None: 
     assert "outside the raw folder" in reasons["link.txt"].reason
     large = load_page(raw / "binary.txt", raw, max_bytes=3)
     assert isinstance(large, Skipped) and "limit" in large.reason
+
+
+def test_a_page_longer_than_any_article_is_cleaned_up_to_a_bound(tmp_path: Path) -> None:
+    from indexer.loading import MAX_TEXT_CHARS, load_page
+
+    paragraph = "The Council met in Minsk and discussed the plan of the year. " * 20
+    count = MAX_TEXT_CHARS // len(paragraph) + 50
+    for name, text in (("long.txt", "\n\n".join([paragraph] * count)),
+                       ("long.html", "<html><body>" + f"<p>{paragraph}</p>" * count
+                        + "</body></html>")):
+        (tmp_path / name).write_text(text, "utf-8")
+        page = load_page(tmp_path / name, tmp_path)
+        assert not isinstance(page, Skipped)
+        assert sum(len(block) for block in page.blocks) <= MAX_TEXT_CHARS
+        assert len(page.blocks) >= count - 60
+        assert any("first 1,000,000 characters" in warning for warning in page.warnings)
