@@ -130,8 +130,7 @@ def worker(engine: str, pages: int, location: Path) -> dict[str, Any]:
         start_warming = time.perf_counter() - started
 
         def run(q: Query) -> None:
-            searcher.search(SearchRequest(q.ours, years=(q.year,) if q.year else (),
-                                          people=(q.person,) if q.person else ()))
+            searcher.search(SearchRequest(q.ours, filters=q.filters))
     elif engine == "tantivy":
         from benchmarks.peers import TantivySearch
 
@@ -185,8 +184,7 @@ def _first_pass_unwarmed(location: Path, queries: list[Query]) -> list[float]:
     samples = []
     for q in queries:
         started = time.perf_counter()
-        fresh.search(SearchRequest(q.ours, years=(q.year,) if q.year else (),
-                                   people=(q.person,) if q.person else ()))
+        fresh.search(SearchRequest(q.ours, filters=q.filters))
         samples.append((time.perf_counter() - started) * 1000)
     return samples
 
@@ -206,8 +204,7 @@ def _first_pass_after_a_warm_switch(location: Path, queries: list[Query]) -> lis
     samples = []
     for q in queries:
         started = time.perf_counter()
-        fresh.search(SearchRequest(q.ours, years=(q.year,) if q.year else (),
-                                   people=(q.person,) if q.person else ()))
+        fresh.search(SearchRequest(q.ours, filters=q.filters))
         samples.append((time.perf_counter() - started) * 1000)
     return samples
 

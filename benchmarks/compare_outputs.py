@@ -47,7 +47,7 @@ def raw_folder(corpus: Path, into: Path) -> Path:
 
 
 def run(*arguments: str) -> str:
-    return subprocess.run([sys.executable, "-m", "indexer.cli", *arguments], check=True,
+    return subprocess.run([sys.executable, "-m", "indexer.building.cli", *arguments], check=True,
                           capture_output=True, text=True, cwd=REPO,
                           env=os.environ | {"PYTHONPATH": str(REPO)}).stdout
 

@@ -79,7 +79,7 @@ def run_extract(corpus: Path, labels: list[dict[str, Any]], seeds: bool) -> list
                 shutil.copy(page, raw / page.name)
         (raw / "manifest.jsonl").write_text("".join(
             json.dumps({"file": row["file"], "url": row["url"]}) + "\n" for row in labels))
-        out = subprocess.run([sys.executable, "-m", "indexer.cli", "extract", str(raw)],
+        out = subprocess.run([sys.executable, "-m", "indexer.building.cli", "extract", str(raw)],
                              check=True, capture_output=True, text=True)
     return [json.loads(line) for line in out.stdout.splitlines()]
 

@@ -24,7 +24,7 @@ WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "
 
 def timed_extract(raw: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "indexer.cli", "extract", str(raw)], check=True,
+    subprocess.run([sys.executable, "-m", "indexer.building.cli", "extract", str(raw)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 

@@ -23,6 +23,12 @@ class Query:
     person: str | None = None
 
     @property
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The facet values kept, as `SearchRequest.filters`."""
+        return {name: (value,) for name, value in (("year", self.year),
+                                                   ("person", self.person)) if value}
+
+    @property
     def ours(self) -> str:
         return {"phrase": f'"{" ".join(self.words)}"',
                 "or": " OR ".join(self.words)}.get(self.kind, " ".join(self.words))

@@ -64,7 +64,7 @@ def searcher_of(corpus: Path, part: str, work: Path) -> engine.IndexSearcher:
     folder = work / part
     folder.mkdir()
     raw = raw_folder(pages, files, folder)
-    subprocess.run([sys.executable, "-m", "indexer.cli", "build", str(raw), "--index",
+    subprocess.run([sys.executable, "-m", "indexer.building.cli", "build", str(raw), "--index",
                     str(folder / "index")], check=True, capture_output=True, cwd=REPO,
                    env=os.environ | {"PYTHONPATH": str(REPO)})
     current = IndexStore(folder / "index").current()

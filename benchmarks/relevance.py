@@ -41,7 +41,7 @@ import ir_measures  # noqa: E402
 from ir_measures import RR, R, nDCG  # noqa: E402
 
 from indexer import engine  # noqa: E402
-from indexer.people import default_lexicon, fold  # noqa: E402
+from indexer.cleaning.people import default_lexicon, fold  # noqa: E402
 from indexer.store import IndexStore  # noqa: E402
 from indexer.synonyms import load_synonyms  # noqa: E402
 
@@ -324,7 +324,7 @@ def measure_part(corpus: Path, part: str, sets: dict[str, list[dict[str, Any]]],
         raw = raw_folder(pages, files, work)
         index_dir = work / "index"
         # The indexer of this checkout (not whatever `csto-index` the environment has).
-        subprocess.run([sys.executable, "-m", "indexer.cli", "build", str(raw),
+        subprocess.run([sys.executable, "-m", "indexer.building.cli", "build", str(raw),
                         "--index", str(index_dir)], check=True, capture_output=True,
                        cwd=REPO, env=os.environ | {"PYTHONPATH": str(REPO)})
         systems = {"ours": our_ranker(index_dir)} | anchors(index_dir, pages, files, work)

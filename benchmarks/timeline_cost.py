@@ -42,7 +42,7 @@ def main() -> None:
         for _ in range(REPEATS):
             for q in queries:
                 started = time.perf_counter()
-                searcher.search(SearchRequest(q.ours, years=(args.year,)))
+                searcher.search(SearchRequest(q.ours, filters={"year": (args.year,)}))
                 samples.append((time.perf_counter() - started) * 1000)
         samples.sort()
         return samples[len(samples) // 2], samples[int(len(samples) * 0.95)]

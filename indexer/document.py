@@ -1,4 +1,4 @@
-"""Stage 6: the clean document, as indexed and as `csto-index extract` prints it."""
+"""The clean document, as indexed and as `csto-index extract` prints it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from indexer.blocks import strip_image_names
 from indexer.data import ENGLISH_WORDS_FILE, word_list
-from indexer.dates import split_glued_date
+from indexer.text import split_glued_date, strip_image_names
 
 HEADING_CHARS = 90
 # The site's list addresses: a list's page number or tab in the query ("?PAGEN_1=2",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from indexer.facets import FACETS
+
 
 class Kind(Enum):
     ID = "id"  # one exact token, stored
@@ -34,9 +36,8 @@ TITLE = Field("title", Kind.TEXT, weight=3.0)
 BODY = Field("body", Kind.TEXT)
 PEOPLE_TEXT = Field("people_text", Kind.TEXT, stored=False, weight=2.0)  # every spelling
 SIGNATURE = Field("signature", Kind.TEXT)  # the release's signature (press secretary)
-PERSON = Field("person", Kind.FACET, sortable=True)  # canonical names; a column for facets
-YEAR = Field("year", Kind.FACET, sortable=True)
-UNDATED_YEAR = "none"  # the year of a document without a date, a value of its own
+# One field per facet (`indexer.facets`): its values, stored, and a column for counting.
+FACET_FIELDS = tuple(Field(facet.name, Kind.FACET, sortable=True) for facet in FACETS)
 DATE = Field("date", Kind.DATE, sortable=True)
 UNDATED = Field("undated", Kind.SORT_KEY, stored=False)  # "1" sorts pages without a date last
 LISTING = Field("listing", Kind.SORT_KEY, stored=False)  # "1": a list of other pages' items
@@ -45,7 +46,7 @@ CUT = Field("cut", Kind.STORED)  # True: the saved copy stops mid-article
 INDEXED = Field("indexed", Kind.STORED)  # when first indexed, ISO (UTC): a feed's "updated"
 CONTENT_HASH = Field("content_hash", Kind.ID)
 
-FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, PEOPLE_TEXT, SIGNATURE, PERSON, YEAR, DATE,
+FIELDS: tuple[Field, ...] = (ID, URL, TITLE, BODY, PEOPLE_TEXT, SIGNATURE, *FACET_FIELDS, DATE,
                              UNDATED, LISTING, SOURCES, CUT, INDEXED, CONTENT_HASH)
 # Fields a plain query searches, with their ranking weights.
 SEARCH_FIELDS: dict[str, float] = {f.name: f.weight

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+DEFAULT_INDEX_DIR = Path("index")  # of both commands, unless --index or CSTO_INDEX says
+INDEX_ENVIRONMENT = "CSTO_INDEX"
 CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
 STATE_FILE = "state.json"
@@ -225,6 +227,27 @@ def first_damaged_file(generation: Path, digests: dict[str, str]) -> str | None:
         except OSError:
             return name
     return None
+
+
+def size_problem(generation: Path) -> str | None:
+    """What is wrong with the sizes of a generation's files (missing, or not the size they
+    were published with, as its state records them), or None."""
+    for relative, expected in _read_state(generation).get("sizes", {}).items():
+        try:
+            actual = (generation / relative).stat().st_size
+        except OSError:
+            return f"its file {relative} is missing"
+        if actual != expected:
+            return f"its file {relative} is {actual:,} bytes, {expected:,} when it was built"
+    return None
+
+
+def content_problem(generation: Path) -> str | None:
+    """What is wrong with the bytes of a generation's files (their digests, in its state),
+    or None: it reads the whole index."""
+    damaged = first_damaged_file(generation, _read_state(generation).get("digests", {}))
+    return None if damaged is None else (f"its file {damaged} is not as it was built (its "
+                                         "content differs)")
 
 
 def _read_state(generation: Path) -> dict[str, Any]:

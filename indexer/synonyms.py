@@ -16,7 +16,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from indexer.admin_files import json_list
-from indexer.people import is_patronymic
+from indexer.officials import is_patronymic
 
 SYNONYMS_FILE = "synonyms.json"
 MAX_ENTRY_CHARS = 100

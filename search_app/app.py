@@ -22,7 +22,9 @@ from indexer.store import IndexStore
 from search_app import views
 from search_app.current_index import CurrentIndex, IndexDamaged, IndexMissing, OfficialsSource
 from search_app.exports import ExportSlots
+from search_app.openapi import openapi_description
 from search_app.settings import Settings
+from search_app.urls import Urls
 
 HERE = Path(__file__).parent
 log = logging.getLogger("csto_search")
@@ -180,19 +182,19 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         lifespan=lifespan,
         routes=[
-            Route("/", views.home),
-            Route("/search", views.search_page),
-            Route("/search.atom", views.atom_feed),
-            Route("/search.csv", views.export_csv),
-            Route("/search.jsonl", views.export_jsonl),
-            Route("/doc/{doc_id:str}", views.document_page),
-            Route("/api/search", views.api_search),
-            Route("/api/doc/{doc_id:str}", views.api_document),
-            Route("/api/suggest", views.api_suggest),
-            Route("/person/{name:path}", views.person_page),
-            Route("/api/person/{name:path}", views.api_person),
-            Route("/api/openapi.json", views.openapi),
-            Route("/healthz", views.healthz),
+            Route("/", views.home, name="home"),
+            Route("/search", views.search_page, name="search"),
+            Route("/search.atom", views.atom_feed, name="search_atom"),
+            Route("/search.csv", views.export_csv, name="search_csv"),
+            Route("/search.jsonl", views.export_jsonl, name="search_jsonl"),
+            Route("/doc/{doc_id:str}", views.document_page, name="document"),
+            Route("/api/search", views.api_search, name="api_search"),
+            Route("/api/doc/{doc_id:str}", views.api_document, name="api_document"),
+            Route("/api/suggest", views.api_suggest, name="api_suggest"),
+            Route("/person/{name:path}", views.person_page, name="person"),
+            Route("/api/person/{name:path}", views.api_person, name="api_person"),
+            Route("/api/openapi.json", views.openapi, name="openapi"),
+            Route("/healthz", views.healthz, name="healthz"),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders),
@@ -213,10 +215,13 @@ def create_app(settings: Settings) -> Starlette:
     app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.index = CurrentIndex(IndexStore(settings.index_dir), settings.cache_mb,
-                                   settings.synonyms_file, settings.warm)
+                                   settings.synonyms_file, settings.warm,
+                                   settings.search_limits)
+    app.state.openapi = openapi_description(settings)
     app.state.exports = ExportSlots(settings.max_exports)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.templates.env.globals["person_url"] = views.person_url
+    app.state.urls = Urls(app.router)
+    app.state.templates.env.globals["urls"] = app.state.urls
     app.state.officials = OfficialsSource(app.state.index)
     return app
 

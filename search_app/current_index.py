@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import threading
@@ -13,9 +12,15 @@ from pathlib import Path
 from typing import NoReturn
 
 from indexer.admin_files import WatchedFile
-from indexer.engine import IndexSearcher, QuerySyntaxError, SearchRequest
-from indexer.people import REGISTRY_FILE, Official, RegistryError, default_lexicon, load_lexicon
-from indexer.store import STATE_FILE, IndexStore, first_damaged_file
+from indexer.engine import IndexSearcher, QuerySyntaxError, SearchLimits, SearchRequest
+from indexer.officials import (
+    REGISTRY_FILE,
+    Official,
+    RegistryError,
+    default_officials,
+    load_officials,
+)
+from indexer.store import IndexStore, content_problem, size_problem
 from indexer.synonyms import SYNONYMS_FILE, Synonyms, SynonymsError, load_synonyms
 
 log = logging.getLogger("csto_search")
@@ -61,9 +66,11 @@ class CurrentIndex:
     """
 
     def __init__(self, store: IndexStore, cache_mb: float,
-                 synonyms_file: Path | None = None, warm: bool = True) -> None:
+                 synonyms_file: Path | None = None, warm: bool = True,
+                 limits: SearchLimits | None = None) -> None:
         self._store = store
         self._cache_mb = cache_mb
+        self._limits = limits or SearchLimits()
         self._lock = threading.Lock()
         self._name: str | None = None
         # (the index folder's real place, generation): the folder may be a link that an
@@ -79,10 +86,13 @@ class CurrentIndex:
         self.recent: deque[str] = deque(maxlen=RECENT_QUERIES)
 
     def get(self) -> IndexSearcher:
-        searcher = self._open()
+        return self._open()
+
+    def synonyms(self) -> Synonyms:
+        """The synonyms in use: the packaged ones and those of the admin's file (in the raw
+        folder of the served index, unless the settings name one)."""
         raw_dir = self.raw_folder()
-        searcher.synonyms = self._synonyms.current(raw_dir / SYNONYMS_FILE if raw_dir else None)
-        return searcher
+        return self._synonyms.current(raw_dir / SYNONYMS_FILE if raw_dir else None)
 
     def open_warm(self, seconds: float = START_SECONDS) -> None:
         """Open the served generation and warm it, before the first request (a starting
@@ -140,8 +150,7 @@ class CurrentIndex:
                 try:
                     if key != self._key or self._searcher is None:
                         self._check(name)
-                        self._searcher = IndexSearcher(self._store.generations / name,
-                                                      self._cache_mb)
+                        self._searcher = self._searcher_of(name)
                         self._name, self._key = name, key
                         threading.Thread(target=self._verify_quietly, args=(name,),
                                          daemon=True, name=f"verify {name}").start()
@@ -155,6 +164,10 @@ class CurrentIndex:
                     self._mark_damaged(name, f"it cannot be read ({error})")
         raise IndexMissing(f"The index in {self._store.root} kept changing while it was "
                            "being opened; try again in a moment.")
+
+    def _searcher_of(self, name: str) -> IndexSearcher:
+        return IndexSearcher(self._store.generations / name, self._cache_mb, self.synonyms,
+                             self._limits)
 
     def _warm_in_background(self, name: str) -> None:
         with self._lock:
@@ -172,7 +185,7 @@ class CurrentIndex:
         try:
             self._check(name)
             self.verify(name)
-            searcher = IndexSearcher(self._store.generations / name, self._cache_mb)
+            searcher = self._searcher_of(name)
             with self._lock:
                 recent = list(self.recent)
             warm(searcher, recent, WARM_SECONDS)
@@ -190,19 +203,9 @@ class CurrentIndex:
     def _check(self, name: str) -> None:
         """Every file as large as when it was built (a truncated or missing file is found
         here, once, not by the searches that would read it)."""
-        folder = self._store.generations / name
-        try:
-            sizes = json.loads((folder / STATE_FILE).read_text("utf-8")).get("sizes", {})
-        except (OSError, ValueError):
-            sizes = {}
-        for relative, expected in sizes.items():
-            try:
-                actual = (folder / relative).stat().st_size
-            except OSError:
-                self._mark_damaged(name, f"its file {relative} is missing")
-            if actual != expected:
-                self._mark_damaged(name, f"its file {relative} is {actual:,} bytes, "
-                                         f"{expected:,} when it was built")
+        problem = size_problem(self._store.generations / name)
+        if problem is not None:
+            self._mark_damaged(name, problem)
 
     def verify(self, name: str) -> None:
         """Every file of a generation as it was published, byte for byte (its digests, in
@@ -210,15 +213,9 @@ class CurrentIndex:
         takes seconds, so it is done in the background or when a search fails."""
         if name in self._verified:
             return
-        folder = self._store.generations / name
-        try:
-            digests = json.loads((folder / STATE_FILE).read_text("utf-8")).get("digests", {})
-        except (OSError, ValueError):
-            digests = {}
-        damaged = first_damaged_file(folder, digests)
-        if damaged is not None:
-            self._mark_damaged(name, f"its file {damaged} is not as it was built (its "
-                                     "content differs)")
+        problem = content_problem(self._store.generations / name)
+        if problem is not None:
+            self._mark_damaged(name, problem)
         self._verified.add(name)
 
     def _verify_quietly(self, name: str) -> None:
@@ -300,9 +297,9 @@ class OfficialsSource:
         changed, extra = self._file.changed(raw_dir / REGISTRY_FILE if raw_dir else None)
         if changed:
             try:
-                lexicon = load_lexicon(extra)
+                officials = load_officials(extra)
             except RegistryError as error:
                 log.error("Officials not updated: %s", error)
-                lexicon = default_lexicon()
-            self._by_name = {official.name: official for official in lexicon.officials}
+                officials = default_officials()
+            self._by_name = {official.name: official for official in officials}
         return self._by_name.get(name)

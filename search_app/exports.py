@@ -24,7 +24,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from indexer.engine import StoredDocument
 
-EXPORT_CAP = 10_000
+DocumentUrl = Callable[[str], str]  # a document's id -> its page's absolute address
 CSV_COLUMNS = ("title", "date", "people", "url", "doc_url", "id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,27 +33,27 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _row(document: StoredDocument, base_url: str) -> dict[str, str]:
+def _row(document: StoredDocument, document_url: DocumentUrl) -> dict[str, str]:
     return {"title": document.heading, "date": _iso(document.date) or "",
             "people": "; ".join(document.people), "url": document.url or "",
-            "doc_url": f"{base_url}/doc/{document.id}", "id": document.id}
+            "doc_url": document_url(document.id), "id": document.id}
 
 
-def csv_lines(documents: Iterable[StoredDocument], base_url: str) -> Iterator[str]:
+def csv_lines(documents: Iterable[StoredDocument], document_url: DocumentUrl) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for number, document in enumerate(documents):
-        row = _row(document, base_url)
+        row = _row(document, document_url)
         writer.writerow([spreadsheet_safe(row[column]) for column in CSV_COLUMNS])
         if number % 100 == 0:
             yield _drain(buffer)
     yield _drain(buffer)
 
 
-def jsonl_lines(documents: Iterable[StoredDocument], base_url: str) -> Iterator[str]:
+def jsonl_lines(documents: Iterable[StoredDocument], document_url: DocumentUrl) -> Iterator[str]:
     for document in documents:
-        record = {**_row(document, base_url), "people": list(document.people),
+        record = {**_row(document, document_url), "people": list(document.people),
                   "date": _iso(document.date), "url": document.url, "body": document.body}
         yield json.dumps(record, ensure_ascii=False) + "\n"
 

@@ -1,5 +1,6 @@
-"""Facet values as the pages show them: each with its count, whether it is selected, and the
-link that toggles it (so the HTML is plain links that work without JavaScript)."""
+"""Facet values as the pages show them: each with its label, its count, whether it is
+selected, and the link that toggles it (so the HTML is plain links that work without
+JavaScript). The facets themselves are declared once, in `indexer.facets`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,8 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from indexer.engine import FacetCount
-from indexer.schema import UNDATED_YEAR
+from indexer.facets import BY_NAME
 from search_app.params import SearchLinks
-
-FACET_PARAMETERS = {"year": "year", "person": "person"}
-FACET_TITLES = {"year": "Year", "person": "Official"}
-FACET_EMPTY = {"year": "No document to count.", "person": "No official is named here."}
-VALUE_LABELS = {("year", UNDATED_YEAR): "No date"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +24,9 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
-class Facet:
+class ShownFacet:
+    """A facet of a results page: its values, most relevant first."""
+
     name: str
     title: str
     values: list[FacetValue]
@@ -41,20 +39,19 @@ class Facet:
 
 
 def build_facet(name: str, counts: list[FacetCount], params: QueryParams, links: SearchLinks,
-                shown: int) -> Facet:
-    key = FACET_PARAMETERS[name]
-    selected = list(dict.fromkeys(params.getlist(key)))
+                shown: int) -> ShownFacet:
+    facet = BY_NAME[name]
+    selected = list(dict.fromkeys(params.getlist(name)))
     by_value = {count.value: count.count for count in counts}
     # Selected values stay listed (with 0 if the query no longer finds them) so they can be
-    # switched off; the others are the most frequent ones.
+    # switched off; the others are the most relevant ones, in the facet's order.
     values = selected + [c.value for c in counts if c.value not in selected][:shown]
-    toggle = links.toggler(key)
+    toggle = links.toggler(name)
     facet_values = []
     for value in values:
         toggled = [v for v in selected if v != value] if value in selected else [*selected, value]
         facet_values.append(FacetValue(
-            value=value, label=VALUE_LABELS.get((name, value), value),
-            count=by_value.get(value, 0),
+            value=value, label=facet.label_of(value), count=by_value.get(value, 0),
             selected=value in selected, toggle_url=toggle(toggled)))
-    clear = links.url(**{key: None, "page": None}) if selected else None
-    return Facet(name, FACET_TITLES[name], facet_values, clear, FACET_EMPTY[name])
+    clear = links.url(**{name: None, "page": None}) if selected else None
+    return ShownFacet(name, facet.label, facet_values, clear, facet.empty_text)

@@ -11,17 +11,13 @@ from urllib.parse import quote_plus
 from starlette.datastructures import QueryParams
 
 from indexer.engine import SORTS, SearchRequest
-from indexer.schema import UNDATED_YEAR
+from indexer.facets import FACETS, MAX_VALUE_CHARS, Facet
 from search_app.settings import Settings
 
-_YEAR = re.compile(rf"^(?:\d{{4}}|{UNDATED_YEAR})$")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-MAX_PERSON_CHARS = 200
-MAX_FILTER_VALUES = 20
-# Every link of a results page repeats the query string: past this many parameters a request
-# could make the page (and the server's memory) grow far beyond the request.
-MAX_PARAMETERS = 60
-SEARCH_KEYS = ("q", "exact", "year", "person", "from", "to", "sort", "page", "size")
+# The parameters of a search, in the order its links write them.
+SEARCH_KEYS = ("q", "exact", *(facet.name for facet in FACETS), "from", "to", "sort", "page",
+               "size")
 
 
 class ParamError(ValueError):
@@ -60,25 +56,31 @@ def _day(params: QueryParams, name: str, end: bool) -> date | None:
         raise ParamError(f"'{name}' is not a real date: {raw!r}.") from None
 
 
-def _values(params: QueryParams, name: str) -> tuple[str, ...]:
+def _values(params: QueryParams, name: str, most: int) -> tuple[str, ...]:
     values = tuple(dict.fromkeys(v.strip() for v in params.getlist(name) if v.strip()))
-    if len(values) > MAX_FILTER_VALUES:
-        raise ParamError(f"At most {MAX_FILTER_VALUES} '{name}' values can be chosen at once.")
+    if len(values) > most:
+        raise ParamError(f"At most {most} '{name}' values can be chosen at once.")
     return values
 
 
+def _facet_values(params: QueryParams, facet: Facet, most: int) -> tuple[str, ...]:
+    values = _values(params, facet.name, most)
+    wrong = next((value for value in values if not facet.accepts(value)), None)
+    if wrong is None:
+        return values
+    if len(wrong) > MAX_VALUE_CHARS:
+        raise ParamError(f"A '{facet.name}' value is longer than {MAX_VALUE_CHARS} characters.")
+    raise ParamError(f"'{facet.name}' must be {facet.value_hint}, not {wrong[:20]!r}.")
+
+
 def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
-    if len(params.multi_items()) > MAX_PARAMETERS:
+    # Every link of a results page repeats the query string: past a limit a request could
+    # make the page (and the server's memory) grow far beyond the request.
+    if len(params.multi_items()) > settings.max_parameters:
         raise ParamError(f"The address has {len(params.multi_items())} parameters; a search "
-                         f"takes at most {MAX_PARAMETERS}.")
-    years = _values(params, "year")
-    bad_year = next((y for y in years if not _YEAR.match(y)), None)
-    if bad_year is not None:
-        raise ParamError(f"'year' must be four digits (or '{UNDATED_YEAR}' for documents "
-                         f"without a date), not {bad_year[:20]!r}.")
-    people = _values(params, "person")
-    if any(len(p) > MAX_PERSON_CHARS for p in people):
-        raise ParamError(f"A 'person' value is longer than {MAX_PERSON_CHARS} characters.")
+                         f"takes at most {settings.max_parameters}.")
+    filters = {facet.name: _facet_values(params, facet, settings.max_filter_values)
+               for facet in FACETS}
     sort = params.get("sort", "relevance")
     if sort not in SORTS:
         raise ParamError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:20]!r}.")
@@ -87,8 +89,7 @@ def search_request(params: QueryParams, settings: Settings) -> SearchRequest:
         raise ParamError("'from' is after 'to': swap them to search that period.")
     return SearchRequest(
         text=params.get("q", ""),
-        years=years,
-        people=people,
+        filters={name: values for name, values in filters.items() if values},
         date_from=date_from,
         date_to=date_to,
         sort=sort,  # type: ignore[arg-type]

@@ -3,8 +3,8 @@
 uvicorn closes a keep-alive connection that stays idle after a response; it does not close
 a connection that never finishes sending a request (nor one that trickles a byte now and
 then after its first request), and every open socket holds a file descriptor. Here a
-connection has `CSTO_HEADER_TIMEOUT` seconds to send each whole request, and past
-`CSTO_MAX_CONNECTIONS` open connections the oldest one that is not being answered is closed
+connection has the header timeout to send each whole request, and past the connection limit
+(`ConnectionLimits`, from the settings) the oldest one that is not being answered is closed
 to make room (before the process runs out of descriptors, when accepting would fail and log
 a traceback each time). Requests being answered at once are limited by the app
 (`search_app.app.ConcurrencyLimit`), not here: idle sockets cost no work and must not turn
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import resource
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -61,19 +62,32 @@ def default_max_connections() -> int:
     return max(16, min(limit - DESCRIPTORS_KEPT, 10_000))
 
 
+@dataclass(frozen=True)
+class ConnectionLimits:
+    header_timeout: float = HEADER_TIMEOUT_S  # seconds to send each whole request
+    max_connections: int = 1000  # open at once, per process
+
+
 class GuardedH11Protocol(H11Protocol):
     """A connection must send each whole request (headers and body) within the header
     timeout of starting to wait for it - when it opens, and again after each response (a
     kept-alive connection that trickles a byte now and then cancels uvicorn's keep-alive
     timer, not this deadline). Past the connection limit, the oldest connection that is not
-    being answered (waiting for a request, or receiving one) is closed to make room."""
+    being answered (waiting for a request, or receiving one) is closed to make room.
+
+    uvicorn makes one per connection; it is given as `partial(GuardedH11Protocol,
+    limits=...)`."""
+
+    def __init__(self, *args: Any, limits: ConnectionLimits = ConnectionLimits(),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._opened = self.loop.time()
         self._request_deadline: asyncio.TimerHandle | None = None
-        limit = int(os.environ.get("CSTO_MAX_CONNECTIONS") or default_max_connections())
-        if len(self.connections) > limit:
+        if len(self.connections) > self.limits.max_connections:
             waiting = [c for c in self.connections
                        if c is not self and isinstance(c, GuardedH11Protocol) and c.waiting]
             oldest = min(waiting, key=lambda c: c._opened, default=None)
@@ -93,8 +107,8 @@ class GuardedH11Protocol(H11Protocol):
     def _await_request(self) -> None:
         if self._request_deadline is not None:
             self._request_deadline.cancel()
-        timeout = float(os.environ.get("CSTO_HEADER_TIMEOUT") or HEADER_TIMEOUT_S)
-        self._request_deadline = self.loop.call_later(timeout, self._close_if_waiting)
+        self._request_deadline = self.loop.call_later(self.limits.header_timeout,
+                                                      self._close_if_waiting)
 
     def _close_if_waiting(self) -> None:
         if self.waiting and not self.transport.is_closing():

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from indexer.engine import SearchRequest, SearchResult
+from indexer.facets import YEAR
 from search_app.params import SearchLinks
+from search_app.urls import Urls
 
 CHART_HEIGHT = 80
 BAR_WIDTH = 18
@@ -56,15 +57,16 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def build_timeline(request: SearchRequest, result: SearchResult,
                    links: SearchLinks) -> Timeline:
-    if len(request.years) == 1 and request.years[0].isdigit():
-        return _months(request.years[0], result.months, links)
-    counts = {c.value: c.count for c in result.facets.get("year", []) if c.value.isdigit()}
-    selected = set(request.years)
+    years = request.selected(YEAR.name)
+    if len(years) == 1 and years[0].isdigit():
+        return _months(years[0], result.months, links)
+    counts = {c.value: c.count for c in result.facets.get(YEAR.name, []) if c.value.isdigit()}
+    selected = set(years)
     if not counts:
         return Timeline("year", [])
     years = range(min(map(int, counts)), max(map(int, counts)) + 1)  # empty years shown too
     tallest = max(counts.values())
-    toggle = links.toggler("year")
+    toggle = links.toggler(YEAR.name)
     bars = []
     for year in map(str, years):
         bars.append(Bar(year, year, counts.get(year, 0), year in selected,
@@ -73,7 +75,7 @@ def build_timeline(request: SearchRequest, result: SearchResult,
     return Timeline("year", bars)
 
 
-def person_timeline(name: str, per_year: list[tuple[str, int]]) -> Timeline:
+def person_timeline(name: str, per_year: list[tuple[str, int]], urls: Urls) -> Timeline:
     """Documents naming a person per year; each bar links to that year's documents."""
     if not per_year:
         return Timeline("year", [])
@@ -82,7 +84,7 @@ def person_timeline(name: str, per_year: list[tuple[str, int]]) -> Timeline:
     years = range(int(min(counts)), int(max(counts)) + 1)
     return Timeline("year", [
         Bar(year, year, counts.get(year, 0), False,
-            "/search?" + urlencode({"person": name, "year": year}),
+            urls.search(person=name, year=year),
             _height(counts.get(year, 0), tallest)) for year in map(str, years)])
 
 

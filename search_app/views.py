@@ -8,13 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from indexer.blocks import xml_safe
 from indexer.document import shown_paragraphs
 from indexer.engine import (
     Hit,
@@ -24,21 +22,22 @@ from indexer.engine import (
     SearchRequest,
     SearchResult,
 )
-from indexer.people import Official
+from indexer.facets import FACETS, YEAR
+from indexer.officials import Official
+from indexer.text import xml_safe
 from search_app.current_index import IndexDamaged, IndexMissing
 from search_app.exports import (
-    EXPORT_CAP,
     ExportResponse,
     ExportSlots,
     csv_lines,
     download_disposition,
     jsonl_lines,
 )
-from search_app.facets import Facet, build_facet
-from search_app.openapi import OPENAPI
+from search_app.facets import ShownFacet, build_facet
 from search_app.params import ParamError, SearchLinks, search_request
 from search_app.settings import Settings
 from search_app.timeline import Timeline, build_timeline, person_timeline
+from search_app.urls import Urls
 
 SIMILAR_DOCUMENTS = 5
 LATEST_DOCUMENTS = 10
@@ -72,11 +71,12 @@ class SearchPage:
 
     request: SearchRequest
     result: SearchResult
-    facets: list[Facet]
+    facets: list[ShownFacet]
     took_ms: float
     links: SearchLinks
     params: QueryParams
     timeline: Timeline
+    urls: Urls
 
     @property
     def pages(self) -> int:
@@ -104,21 +104,24 @@ class SearchPage:
         original = self.result.corrected_from
         return self.links.url(q=original, exact="1", page=None) if original else None
 
-    def export_url(self, kind: str) -> str:
-        return self.links.url(page=None, size=None).replace("/search", f"/search.{kind}", 1)
+    def format_url(self, kind: str) -> str:
+        """This search as a feed or a download ("atom", "csv", ...): all its results."""
+        return replace(self.links, path=self.urls.path(f"search_{kind}")).url(page=None,
+                                                                              size=None)
 
     @property
     def year_offers(self) -> list[tuple[str, str]]:
         """(year, link) to keep only the documents of each year the query names that is not
         a filter yet: the query prefers them, the link narrows to them."""
-        return [(year, self.links.url(year=[*self.request.years, year], page=None))
-                for year in self.result.wanted_years if year not in self.request.years]
+        years = self.request.selected(YEAR.name)
+        return [(year, self.links.url(year=[*years, year], page=None))
+                for year in self.result.wanted_years if year not in years]
 
     @property
     def clear_url(self) -> str | None:
-        filtered = any(self.params.getlist(k) for k in ("year", "person", "from", "to"))
-        return self.links.url(year=None, person=None, **{
-            "from": None, "to": None, "page": None}) if filtered else None
+        filters = (*(facet.name for facet in FACETS), "from", "to")
+        filtered = any(self.params.getlist(key) for key in filters)
+        return self.links.url(**dict.fromkeys((*filters, "page"))) if filtered else None
 
 
 def settings_of(request: Request) -> Settings:
@@ -129,8 +132,13 @@ def searcher_of(request: Request) -> IndexSearcher:
     return request.app.state.index.get()  # type: ignore[no-any-return]
 
 
-def run_search(request: Request, path: str, searcher: IndexSearcher | None = None,
+def urls_of(request: Request) -> Urls:
+    return request.app.state.urls  # type: ignore[no-any-return]
+
+
+def run_search(request: Request, route: str, searcher: IndexSearcher | None = None,
                **overrides: Any) -> SearchPage:
+    """The search the request asks for (with `overrides`), its links made to `route`."""
     settings = settings_of(request)
     try:
         search = search_request(request.query_params, settings)
@@ -144,12 +152,13 @@ def run_search(request: Request, path: str, searcher: IndexSearcher | None = Non
         raise BadRequest(str(error)) from None
     took_ms = (time.perf_counter() - started) * 1000
     request.app.state.index.record(search.text)
-    links = SearchLinks.of(path, request.query_params)
+    urls = urls_of(request)
+    links = SearchLinks.of(urls.path(route), request.query_params)
     facets = [build_facet(name, counts, request.query_params, links,
                           settings.facet_values_shown)
               for name, counts in result.facets.items()]
     return SearchPage(search, result, facets, took_ms, links, request.query_params,
-                      build_timeline(search, result, links))
+                      build_timeline(search, result, links), urls)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
@@ -158,23 +167,23 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def home(request: Request) -> Response:
-    page = run_search(request, "/search", text="", sort="newest",
-                      page_size=LATEST_DOCUMENTS, page=1, years=(), people=())
+    page = run_search(request, "search", text="", sort="newest",
+                      page_size=LATEST_DOCUMENTS, page=1, filters={})
     return render(request, "home.html", page=page)
 
 
 def search_page(request: Request) -> Response:
-    page = run_search(request, "/search")
+    page = run_search(request, "search")
     return render(request, "search.html", page=page, query=page.request.text,
-                  export_cap=EXPORT_CAP)
+                  export_cap=settings_of(request).export_cap)
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
+def hit_json(hit: Hit, urls: Urls) -> dict[str, Any]:
     return {"id": hit.id, "title": hit.title, "heading": hit.heading, "url": hit.url,
             "cut": hit.cut,
-            "date": _iso(hit.date), "person_urls": [person_url(name) for name in hit.people],
+            "date": _iso(hit.date), "person_urls": [urls.person(name) for name in hit.people],
             "people": list(hit.people), "snippet": hit.snippet_html,
-            "doc_url": f"/doc/{hit.id}"}
+            "doc_url": urls.document(hit.id)}
 
 
 def _iso(value: date | None) -> str | None:
@@ -182,7 +191,7 @@ def _iso(value: date | None) -> str | None:
 
 
 def api_search(request: Request) -> Response:
-    page = run_search(request, "/api/search")
+    page = run_search(request, "api_search")
     return JSONResponse({
         "query": page.request.text,
         "total": page.result.total,
@@ -191,7 +200,7 @@ def api_search(request: Request) -> Response:
         "pages": page.pages,
         "sort": page.request.sort,
         "took_ms": round(page.took_ms, 2),
-        "results": [hit_json(hit) for hit in page.result.hits],
+        "results": [hit_json(hit, page.urls) for hit in page.result.hits],
         "facets": {facet.name: facet.as_json() for facet in page.facets},
         "facets_complete": page.result.facets_complete,
         "timeline": page.timeline.as_json(),
@@ -215,7 +224,7 @@ def api_search(request: Request) -> Response:
 
 def atom_feed(request: Request) -> Response:
     settings = settings_of(request)
-    page = run_search(request, "/search", sort="newest", page=1, page_size=settings.feed_size)
+    page = run_search(request, "search", sort="newest", page=1, page_size=settings.feed_size)
     # Links are absolute: from the configured public address when there is one, never from
     # a Host header a client chose.
     base_url = (settings.base_url or str(request.base_url)).rstrip("/")
@@ -244,25 +253,30 @@ def _export(request: Request, kind: str) -> Response:
                       "in a moment.")
     try:
         searcher = searcher_of(request)
-        page = run_search(request, "/search", searcher, page=1, page_size=EXPORT_CAP,
+        page = run_search(request, "search", searcher, page=1, page_size=settings.export_cap,
                           read_hits=False)
     except BaseException:
         slots.give_back()
         raise
     base_url = (settings.base_url or str(request.base_url)).rstrip("/")
+    urls = urls_of(request)
+
+    def document_url(doc_id: str) -> str:
+        return base_url + urls.document(doc_id)
+
     documents = searcher.documents_of(page.result.ranked)
     if kind == "csv":
-        body: Iterator[str] = csv_lines(documents, base_url)
+        body: Iterator[str] = csv_lines(documents, document_url)
         media_type = "text/csv; charset=utf-8"
     else:
-        body = jsonl_lines(documents, base_url)
+        body = jsonl_lines(documents, document_url)
         media_type = "application/x-ndjson; charset=utf-8"
-    return ExportResponse(body, send_timeout=settings.export_send_timeout,
+    return ExportResponse(body, send_timeout=settings.export_timeout,
                           on_close=slots.give_back, media_type=media_type, headers={
         "content-disposition": download_disposition(page.request.text, kind),
         "x-total-count": str(page.result.total),
-        "x-export-cap": str(EXPORT_CAP),
-        "x-export-truncated": "true" if page.result.total > EXPORT_CAP else "false"})
+        "x-export-cap": str(settings.export_cap),
+        "x-export-truncated": "true" if page.result.total > settings.export_cap else "false"})
 
 
 def export_csv(request: Request) -> Response:
@@ -291,8 +305,8 @@ def _profile_or_404(request: Request) -> PersonProfile:
         canonical = searcher.canonical_person(name)
         if canonical is None:
             raise PersonNotFound(name)
-        prefix = "/api/person/" if request.url.path.startswith("/api/") else "/person/"
-        raise PersonElsewhere(prefix + quote(canonical, safe=""))
+        raise PersonElsewhere(urls_of(request).person(
+            canonical, api=request.url.path.startswith("/api/")))
     return profile
 
 
@@ -302,7 +316,8 @@ def _official(request: Request, name: str) -> Official | None:
 
 def person_page(request: Request) -> Response:
     profile = _profile_or_404(request)
-    timeline = person_timeline(profile.name, [(c.value, c.count) for c in profile.per_year])
+    timeline = person_timeline(profile.name, [(c.value, c.count) for c in profile.per_year],
+                               urls_of(request))
     return render(request, "person.html", profile=profile,
                   official=_official(request, profile.name), timeline=timeline)
 
@@ -310,6 +325,7 @@ def person_page(request: Request) -> Response:
 def api_person(request: Request) -> Response:
     profile = _profile_or_404(request)
     official = _official(request, profile.name)
+    urls = urls_of(request)
     return JSONResponse({
         "name": profile.name,
         "role": official.role if official else None,
@@ -318,14 +334,10 @@ def api_person(request: Request) -> Response:
         "documents": profile.total,
         "per_year": [{"year": c.value, "count": c.count} for c in profile.per_year],
         "named_with": [{"name": c.value, "count": c.count,
-                        "person_url": person_url(c.value)} for c in profile.named_with],
-        "latest": [hit_json(hit) for hit in profile.latest],
-        "search_url": "/search?" + urlencode({"person": profile.name}),
+                        "person_url": urls.person(c.value)} for c in profile.named_with],
+        "latest": [hit_json(hit, urls) for hit in profile.latest],
+        "search_url": urls.search(person=profile.name),
     })
-
-
-def person_url(name: str) -> str:
-    return "/person/" + quote(name, safe="")
 
 
 def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:
@@ -355,23 +367,23 @@ def api_document(request: Request) -> Response:
         "url": document.url, "cut": document.cut, "signature": document.signature or None,
         "date": _iso(document.date), "people": list(document.people),
         "body": document.body, "sources": list(document.sources),
-        "similar": [hit_json(hit) for hit in searcher.similar(document.id, SIMILAR_DOCUMENTS)],
+        "similar": [hit_json(hit, urls_of(request))
+                    for hit in searcher.similar(document.id, SIMILAR_DOCUMENTS)],
     })
-
-
-MAX_SUGGEST_CHARS = 100
 
 
 def api_suggest(request: Request) -> Response:
     text = request.query_params.get("q", "")
-    if len(text) > MAX_SUGGEST_CHARS:
-        raise BadRequest(f"'q' is over {MAX_SUGGEST_CHARS} characters: suggestions complete "
+    most = settings_of(request).max_suggest_chars
+    if len(text) > most:
+        raise BadRequest(f"'q' is over {most} characters: suggestions complete "
                          "what is being typed.")
-    urls = {"official": lambda s: person_url(s.text),
-            "title": lambda s: f"/doc/{s.doc_id}",
-            "word": lambda s: "/search?" + urlencode({"q": s.text})}
+    urls = urls_of(request)
+    links = {"official": lambda s: urls.person(s.text),
+             "title": lambda s: urls.document(s.doc_id or ""),
+             "word": lambda s: urls.search(q=s.text)}
     return JSONResponse({"query": text, "suggestions": [
-        {"kind": s.kind, "text": s.text, "count": s.count, "url": urls[s.kind](s)}
+        {"kind": s.kind, "text": s.text, "count": s.count, "url": links[s.kind](s)}
         for s in searcher_of(request).suggest(text)]})
 
 
@@ -386,5 +398,5 @@ def healthz(request: Request) -> Response:
                          "documents": searcher.document_count})
 
 
-def openapi(_request: Request) -> Response:
-    return JSONResponse(OPENAPI)
+def openapi(request: Request) -> Response:
+    return JSONResponse(request.app.state.openapi)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.boilerplate import PageFacts, learn_block_stats, shape_of
-from indexer.people import NameLexicon, load_lexicon
+from indexer.cleaning.boilerplate import PageFacts, learn_block_stats, shape_of
+from indexer.cleaning.people import NameLexicon, load_lexicon
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "raw"
@@ -69,7 +69,7 @@ def lexicon() -> NameLexicon:
 
 def facts_for(page: str, *others: str) -> tuple[PageFacts, frozenset[int]]:
     """What a corpus of `page` and `others` says about `page`, and its common words."""
-    from indexer.blocks import split_blocks
+    from indexer.cleaning.blocks import split_blocks
 
     shapes = [shape_of(split_blocks(text)) for text in (page, *others)]
     stats = learn_block_stats(shapes)
@@ -78,7 +78,7 @@ def facts_for(page: str, *others: str) -> tuple[PageFacts, frozenset[int]]:
 
 def indexed(pages: dict[str, str], raw: Path, index: Path) -> Path:
     """Write the pages into raw, build an index in index, and return the generation served."""
-    from indexer.builder import build
+    from indexer.building.builder import build
     from indexer.store import IndexStore
 
     raw.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from indexer.blocks import block_key, normalise_block, split_blocks
-from indexer.loading import Manifest, Skipped, load_page, read_manifest
+from indexer.building.scan import Manifest, Skipped, load_page, read_manifest
+from indexer.cleaning.blocks import block_key, normalise_block, split_blocks
 
 
 def test_blocks_are_lines_with_whitespace_and_nbsp_normalised() -> None:
@@ -77,7 +77,8 @@ def test_unusable_files_are_skipped_with_a_reason(write_raw, tmp_path) -> None: 
 
 
 def test_a_page_longer_than_any_article_is_cleaned_up_to_a_bound(tmp_path: Path) -> None:
-    from indexer.loading import MAX_TEXT_CHARS, load_page
+    from indexer.building.scan import load_page
+    from indexer.cleaning.loading import MAX_TEXT_CHARS
 
     paragraph = "The Council met in Minsk and discussed the plan of the year. " * 20
     count = MAX_TEXT_CHARS // len(paragraph) + 50

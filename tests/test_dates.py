@@ -1,6 +1,6 @@
 from datetime import date
 
-from indexer.dates import (
+from indexer.cleaning.dates import (
     find_prose_date,
     first_sentence,
     is_date_line,

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from indexer.dedupe import Copy, canonical_url, group_copies, merge_group
+from indexer.cleaning.dedupe import Copy, canonical_url, group_copies, merge_group
 from indexer.document import CleanDocument
 
 
@@ -60,8 +60,8 @@ def test_untitled_pages_merge_only_on_the_same_text() -> None:
 
 
 def test_the_head_of_a_body_is_the_head_of_its_key() -> None:
-    from indexer.blocks import block_key
-    from indexer.dedupe import BODY_PREFIX_CHARS, body_head
+    from indexer.cleaning.blocks import block_key
+    from indexer.cleaning.dedupe import BODY_PREFIX_CHARS, body_head
 
     for body in ("Short text.", "word " * 400, "«" * 1500 + " late words " * 30,
                  "A" * 1199 + "!!! b" + "c" * 500, "x. " * 400 + "Straße " * 50):
@@ -96,7 +96,7 @@ def test_a_title_cut_short_is_completed_from_another_copy() -> None:
 
 
 def test_a_builds_counts_add_up_and_each_source_is_listed_once(tmp_path: Path) -> None:
-    from indexer.builder import build
+    from indexer.building.builder import build
     from indexer.engine import stored_documents
     from indexer.store import IndexStore
     from tests.conftest import SIDEBAR_A, SIDEBAR_B, article, page_text

@@ -20,7 +20,7 @@ import pytest
 from whoosh import query
 
 from benchmarks.make_corpus import write_corpus
-from indexer.builder import build, update
+from indexer.building.builder import build, update
 from indexer.document import CleanDocument
 from indexer.engine import FacetCount, IndexSearcher, QuerySyntaxError, SearchRequest
 from indexer.engine.analysis import analyse
@@ -195,7 +195,8 @@ def test_ranked_pages_follow_whoosh_with_filters_and_dates(searcher: IndexSearch
     year = searcher.search(SearchRequest("security")).facets["year"][0].value
     # The query language: answered by Whoosh's parser and scoring (plain queries are
     # ranked by `ranking`, test_plain_ranking_is_bm25f).
-    request = SearchRequest("security AND cooperation", years=(year,), page_size=50)
+    request = SearchRequest("security AND cooperation", filters={"year": (year,)},
+                            page_size=50)
     whoosh_q = query.And([searcher.parse(request.text), query.Term("year", year)])
     expected = [hit["id"] for hit in searcher._searcher.search(whoosh_q, limit=50)]
     assert [hit.id for hit in searcher.search(request).hits] == expected

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from indexer.builder import build
+from indexer.building.builder import build
 from indexer.store import IndexStore
 from search_app.app import create_app
 from search_app.settings import Settings

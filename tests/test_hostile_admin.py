@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import builder, pipeline
-from indexer.cleaning_cache import CleaningCache
-from indexer.cli import main
-from indexer.loading import MAX_DEPTH, read_manifest
-from indexer.people import RegistryError, load_lexicon
-from indexer.pipeline import read_pages, scan_folder
+from indexer.building import builder, corpus
+from indexer.building.cache import CleaningCache
+from indexer.building.cli import main
+from indexer.building.corpus import read_pages
+from indexer.building.scan import MAX_DEPTH, read_manifest, scan_folder
+from indexer.cleaning.people import load_lexicon
+from indexer.officials import RegistryError
 from indexer.store import IndexStore, LockedError
 from tests.conftest import SIDEBAR_B, article, indexed
 
@@ -131,14 +132,14 @@ def test_a_raw_folder_that_vanishes_during_the_build_fails_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raw, store = one_page_index(tmp_path)
     served = store.current_name()
-    original = pipeline.read_pages
+    original = corpus.read_pages
 
     def read_then_move(*args, **kwargs):  # type: ignore[no-untyped-def]
         pages = original(*args, **kwargs)
         raw.rename(tmp_path / "moved")
         return pages
 
-    monkeypatch.setattr(pipeline, "read_pages", read_then_move)
+    monkeypatch.setattr(corpus, "read_pages", read_then_move)
     with pytest.raises(builder.StoreError, match="disappeared during the build"):
         builder.build(raw, store)
     assert store.current_name() == served

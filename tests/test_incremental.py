@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.make_corpus import write_corpus
-from indexer import builder, engine, schema
-from indexer.cleaning_cache import CACHE_FILE
+from indexer import engine, schema
+from indexer.building import builder
+from indexer.building.cache import CACHE_FILE
 from indexer.engine.writing import PEOPLE_FILE, VOCABULARY_FILE
 from indexer.store import IndexStore
 from tests.conftest import SEEDS
@@ -100,15 +101,16 @@ def test_an_update_counts_words_again_when_a_gone_pages_words_are_not_kept(
 
 def test_after_a_cleaner_upgrade_the_words_are_counted_again_and_the_old_pruned(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from indexer import cleaning_cache, pipeline
+    from indexer.building import cache as cleaning_cache
+    from indexer.building import corpus
 
     raw = tmp_path / "raw"
     write_corpus(40, raw, seed=13)
     store = IndexStore(tmp_path / "index")
     builder.build(raw, store)
     monkeypatch.setattr(cleaning_cache, "PRUNE_FROM", 0)
-    upgraded = pipeline.cleaner_version() + "-next"
-    monkeypatch.setattr(pipeline, "cleaner_version", lambda: upgraded)
+    upgraded = corpus.cleaner_version() + "-next"
+    monkeypatch.setattr(corpus, "cleaner_version", lambda: upgraded)
     report = builder.update(raw, store)
     assert report.pages_cleaned == report.pages_read
     with sqlite3.connect(store.root / CACHE_FILE) as db:
@@ -152,8 +154,8 @@ def test_a_cache_damaged_inside_is_set_aside_and_made_again(tmp_path: Path,
 
 def test_facts_of_all_pages_at_once_are_those_of_each_page(tmp_path: Path) -> None:
     """The update looks drafts up by signatures computed over all pages at once."""
-    from indexer.blocks import split_blocks
-    from indexer.boilerplate import CorpusBlocks, shape_of
+    from indexer.cleaning.blocks import split_blocks
+    from indexer.cleaning.boilerplate import CorpusBlocks, shape_of
 
     write_corpus(120, tmp_path, seed=4)
     shapes = [shape_of(split_blocks(path.read_text("utf-8")))
@@ -177,7 +179,7 @@ def test_words_counted_a_batch_at_a_time_are_counted_right(
 
     import numpy as np
 
-    from indexer.boilerplate import COMMON_SHARE, WordPages
+    from indexer.cleaning.boilerplate import COMMON_SHARE, WordPages
 
     monkeypatch.setattr(WordPages, "BATCH", 3)
     rng = np.random.default_rng(5)
@@ -230,8 +232,8 @@ def _copies_share_identity_by_sets(pages_keys: list[list[int]],
 def test_copies_are_found_as_the_rule_says() -> None:
     import numpy as np
 
-    from indexer.boilerplate import CorpusBlocks, PageShape
-    from indexer.pipeline import copies_share_identity
+    from indexer.cleaning.boilerplate import CorpusBlocks, PageShape
+    from indexer.cleaning.dedupe import copies_share_identity
 
     rng = np.random.default_rng(8)
     for _ in range(200):
@@ -248,11 +250,11 @@ def test_summaries_and_looks_come_back_from_the_cache_as_they_were(tmp_path: Pat
     """They are kept as their fields (they load faster); every field must come back."""
     from datetime import date
 
-    from indexer.boilerplate import WordClasses
-    from indexer.cleaning_cache import CleaningCache
-    from indexer.dedupe import Copy
-    from indexer.people import Mention
-    from indexer.pipeline import DraftSummary, Look
+    from indexer.building.cache import CleaningCache
+    from indexer.cleaning.boilerplate import WordClasses
+    from indexer.cleaning.dedupe import Copy
+    from indexer.cleaning.pages import DraftSummary, Look
+    from indexer.cleaning.people import Mention
 
     classes = WordClasses.of([7, 3], [9])
     summaries = [
@@ -275,8 +277,8 @@ def test_summaries_and_looks_come_back_from_the_cache_as_they_were(tmp_path: Pat
 
 def test_many_keys_read_by_one_pass_over_a_table_are_those_looked_up(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from indexer import cleaning_cache
-    from indexer.cleaning_cache import CleaningCache
+    from indexer.building import cache as cleaning_cache
+    from indexer.building.cache import CleaningCache
 
     cache = CleaningCache(tmp_path / "cache.sqlite")
     for number in range(60):
@@ -314,7 +316,7 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
     import hashlib
     import os
 
-    from indexer import pipeline
+    from indexer.building import scan
 
     raw = tmp_path / "raw"
     shutil.copytree(SEEDS, raw)
@@ -322,22 +324,22 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
     for page in pages:  # saved long ago
         os.utime(page, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
     # (Their status-change time is now; a settled file is one untouched for a while.)
-    monkeypatch.setattr(pipeline, "SETTLED_NS", 0)
+    monkeypatch.setattr(scan, "SETTLED_NS", 0)
     store = IndexStore(tmp_path / "index")
     builder.build(raw, store)
     read: list[Path] = []
-    original = pipeline.read_page_bytes
+    original = scan.read_page_bytes
 
     def counting(path: Path, *args):  # type: ignore[no-untyped-def]
         read.append(path)
         return original(path, *args)
 
-    monkeypatch.setattr(pipeline, "read_page_bytes", counting)
+    monkeypatch.setattr(scan, "read_page_bytes", counting)
     assert builder.update(raw, store).up_to_date and read == []
     text = pages[0].read_text("utf-8")
     pages[0].write_text(text.replace("CSTO", "ODKB", 1), "utf-8")  # the same size
     report = builder.update(raw, store)
-    assert read == [pages[0]] and report.changed == 1
+    assert set(read) == {pages[0]} and report.changed == 1  # read by the scan, then parsed
     # An edit that keeps the size and puts the modification time back (cp -p, rsync -t,
     # touch -r): the status-change time tells it.
     read.clear()
@@ -346,7 +348,7 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
     os.utime(pages[1], ns=(before.st_atime_ns, before.st_mtime_ns))
     assert pages[1].stat().st_size == before.st_size
     report = builder.update(raw, store)
-    assert read == [pages[1]] and not report.up_to_date
+    assert set(read) == {pages[1]} and not report.up_to_date
     assert store.state()["files"][pages[1].name] == hashlib.sha256(
         pages[1].read_bytes()).hexdigest()
     # --verify reads every file, whatever its times say.
@@ -358,7 +360,8 @@ def test_an_update_reads_only_files_whose_size_or_time_changed(
 def test_a_large_build_cleans_in_a_child_process_with_the_same_result(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The child exits before the index is written, with the memory the cleaning used."""
-    from indexer import cleaning_cache, workers
+    from indexer.building import cache as cleaning_cache
+    from indexer.building import workers
 
     here = IndexStore(tmp_path / "here")
     builder.build(SEEDS, here)
@@ -382,7 +385,7 @@ def test_a_large_build_cleans_in_a_child_process_with_the_same_result(
 
 
 def test_unused_cache_entries_are_deleted_once_they_are_many(tmp_path: Path) -> None:
-    from indexer.cleaning_cache import PRUNE_FROM, CleaningCache
+    from indexer.building.cache import PRUNE_FROM, CleaningCache
 
     path = tmp_path / CACHE_FILE
     cache = CleaningCache(path)

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import builder, engine, pipeline
-from indexer.cli import main
+from indexer import engine
+from indexer.building import builder, corpus
+from indexer.building.cli import main
 from indexer.store import LOCK_FILE, IndexStore
 from tests.conftest import SEEDS, SIDEBAR_B, article
 
@@ -203,7 +204,7 @@ def test_an_edit_made_while_the_index_is_built_is_picked_up_by_the_next_update(
             "A new page about the Council", "02.03.2021", "The Council met.",
             sidebar=SIDEBAR_B), "utf-8")
     page = raw / "extra" / "shoigu.txt"
-    original = pipeline.read_pages
+    original = corpus.read_pages
 
     def read_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
         pages = original(*args, **kwargs)
@@ -213,7 +214,7 @@ def test_an_edit_made_while_the_index_is_built_is_picked_up_by_the_next_update(
         return pages
 
     with monkeypatch.context() as patched:
-        patched.setattr(pipeline, "read_pages", read_then_edit)
+        patched.setattr(corpus, "read_pages", read_then_edit)
         patched.setattr(builder, "read_pages", read_then_edit)
         getattr(builder, command)(raw, store)
     report = builder.update(raw, store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from indexer.people import (
+from indexer.cleaning.people import (
     NameLexicon,
     PeopleResolver,
     load_lexicon,
@@ -127,7 +127,7 @@ def test_numbers_of_events_are_not_names_and_middle_initials_join_the_name(lexic
 
 def test_a_name_cut_at_the_end_of_a_cut_copy_is_not_an_official(
         write_raw) -> None:  # type: ignore[no-untyped-def]
-    from indexer.pipeline import clean_corpus
+    from indexer.building.corpus import clean_corpus
     from tests.conftest import SIDEBAR_A, SIDEBAR_B, article
 
     cut = article("The delegation met in Bishkek", "10.10.2024",

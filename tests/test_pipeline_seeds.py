@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from indexer.blocks import strip_image_names
+from indexer.building.corpus import clean_corpus
 from indexer.document import CleanDocument
-from indexer.pipeline import clean_corpus
+from indexer.text import strip_image_names
 from tests.conftest import SEEDS
 
 SIDEBAR_SENTENCE = "On 25 July 2024, staff of the CSTO Secretariat met with graduates"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from indexer.builder import build
+from indexer.building.builder import build
 from indexer.store import IndexStore
 from search_app.app import create_app
 from search_app.settings import Settings

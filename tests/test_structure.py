@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from indexer.blocks import split_blocks
-from indexer.structure import find_layout, is_title_like
+from indexer.cleaning.blocks import split_blocks
+from indexer.cleaning.structure import find_layout, is_title_like
 from tests.conftest import FOOTER, SIDEBAR_A, SIDEBAR_B, article, facts_for, page_text
 
 OTHER = article("The CSTO Joint Staff held staff talks", "28.04.2022",

@@ -5,13 +5,14 @@ engine could take Whoosh's place by rewriting this package alone.
 """
 
 from indexer.engine.postings import CACHE_MB
-from indexer.engine.searching import (
+from indexer.engine.query_syntax import QuerySyntaxError
+from indexer.engine.searching import IndexSearcher
+from indexer.engine.values import (
     SORTS,
     FacetCount,
     Hit,
-    IndexSearcher,
     PersonProfile,
-    QuerySyntaxError,
+    SearchLimits,
     SearchRequest,
     SearchResult,
     StoredDocument,
@@ -43,6 +44,7 @@ __all__ = [
     "IndexWriter",
     "PersonProfile",
     "QuerySyntaxError",
+    "SearchLimits",
     "SearchRequest",
     "SearchResult",
     "StoredDocument",

@@ -13,11 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
 from indexer import schema
+from indexer.engine.whoosh_internals import length_bytes
+from indexer.facets import BY_NAME
 
 # Whoosh keeps each field length as one byte; this table decodes the byte.
 _LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
@@ -28,7 +29,7 @@ _COUNT_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
-class Facet:
+class FacetColumn:
     """A facet's values as small integers ("codes"), a document having any number of them,
     stored both ways: by document, for counting, and by value, for filtering."""
 
@@ -81,8 +82,7 @@ class DocumentColumns:
     count: int
     alive: np.ndarray  # bool: not deleted by an update
     lengths: dict[str, np.ndarray]  # scorable field -> its length in each document
-    year: Facet
-    person: Facet
+    facets: dict[str, FacetColumn]  # of each facet of `indexer.facets`, by name
     day: np.ndarray  # int64 days since year 1; 0 where undated
     dated: np.ndarray  # bool
     listing: np.ndarray  # bool: a list of other pages' items, ranked below articles
@@ -130,8 +130,8 @@ class DocumentColumns:
 
 def read_columns(searcher: Any) -> DocumentColumns:
     """The arrays of an open Whoosh searcher, its segments one after the other."""
-    parts: dict[str, list[Any]] = {key: [] for key in ("alive", "year", "person", "date",
-                                                       "undated", "listing")}
+    parts: dict[str, list[Any]] = {key: [] for key in ("alive", "date", "undated", "listing",
+                                                       *BY_NAME)}
     lengths: dict[str, list[np.ndarray]] = {name: [] for name in schema.SEARCH_FIELDS}
     for sub, _offset in searcher.leaf_searchers():
         reader = sub.reader()
@@ -142,9 +142,9 @@ def read_columns(searcher: Any) -> DocumentColumns:
         alive[list(reader.deleted_docs_set)] = False
         parts["alive"].append(alive)
         for name in lengths:
-            lengths[name].append(_LENGTH_OF_BYTE[np.array(_lengths(reader, name, count),
+            lengths[name].append(_LENGTH_OF_BYTE[np.array(length_bytes(reader, name, count),
                                                           dtype=np.uint8)])
-        for name, default in (("year", schema.UNDATED_YEAR), ("person", ""), ("undated", "1"),
+        for name, default in (*((facet, "") for facet in BY_NAME), ("undated", "1"),
                               ("listing", "0")):
             parts[name].append(_column(reader, name, count, default))
         # Unsigned: an undated document holds the column's default, 2**64 - 1.
@@ -156,8 +156,8 @@ def read_columns(searcher: Any) -> DocumentColumns:
         count=len(dated),
         alive=_join(parts["alive"], bool),
         lengths={name: _join(columns, np.float64) for name, columns in lengths.items()},
-        year=_facet([[value] for part in parts["year"] for value in part]),
-        person=_facet([value.split(",") for part in parts["person"] for value in part]),
+        facets={name: _facet([value.split(",") for part in parts[name] for value in part])
+                for name in BY_NAME},
         day=np.where(dated, day, 0),
         dated=dated,
         listing=np.array([flag == "1" for part in parts["listing"] for flag in part],
@@ -172,21 +172,11 @@ def _column(reader: Any, name: str, count: int, default: Any, translate: bool = 
     return list(reader.column_reader(name, translate=translate))
 
 
-def _lengths(reader: Any, fieldname: str, count: int) -> list[int]:
-    """The field's length byte for each document. The per-document reader has the length
-    columns; the public API reads one length per call, 4x slower for the whole index."""
-    perdoc = reader._perdoc
-    name = f"_{fieldname}_len"
-    if not perdoc.has_column(name):
-        return [0] * count
-    return list(perdoc.column_reader(name, LENGTHS_COLUMN))
-
-
 def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
 
-def _facet(values_by_doc: list[list[str]]) -> Facet:
+def _facet(values_by_doc: list[list[str]]) -> FacetColumn:
     values: dict[str, int] = {}
     codes, lengths = [], []
     for found in values_by_doc:
@@ -197,7 +187,7 @@ def _facet(values_by_doc: list[list[str]]) -> Facet:
     doc_of_pair = np.repeat(np.arange(len(values_by_doc), dtype=np.int32), lengths)
     by_value = np.argsort(code_array, kind="stable")
     totals = np.bincount(code_array, minlength=len(values))
-    return Facet(tuple(values), code_array, _starts(np.array(lengths, dtype=np.int64)),
+    return FacetColumn(tuple(values), code_array, _starts(np.array(lengths, dtype=np.int64)),
                  doc_of_pair[by_value], _starts(totals), totals)
 
 

@@ -19,6 +19,7 @@ from whoosh import query
 from indexer.engine.columns import DocumentColumns
 from indexer.engine.postings import PostingCache, TermPostings
 from indexer.engine.snippets import Unit
+from indexer.engine.whoosh_internals import expanded_words
 
 
 @dataclass
@@ -149,7 +150,8 @@ class Evaluator:
 
     def _expand(self, q: query.MultiTerm) -> list[str]:
         schema = self._searcher.schema
-        return [schema[q.field()].from_bytes(word) for word in q._btexts(self._searcher.reader())]
+        return [schema[q.field()].from_bytes(word)
+                for word in expanded_words(q, self._searcher.reader())]
 
     def _through_whoosh(self, q: query.Query) -> Matches:
         found = np.zeros(self._columns.count, dtype=bool)

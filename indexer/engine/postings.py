@@ -9,18 +9,20 @@ long lists of common words, the costliest to read, are also the ones queries kee
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from whoosh import formats, scoring
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 
 from indexer.engine.columns import DocumentColumns
 from indexer.engine.position_values import decode_deltas
+from indexer.engine.whoosh_internals import bm25_parameters, posting_blocks
 
 # At 100k pages of 1,000-1,500 words a common word's list takes 1-2 MB and its positions
 # 1-5 MB: the lists of a varied hour of queries and of the most frequent words fit.
@@ -94,6 +96,23 @@ class PostingCache:
     def positions(self, fieldname: str, text: str) -> TermPositions:
         return self._cached(("positions", fieldname, text), self._read_positions)
 
+    def preload(self, frequent: Sequence[str], fields: Sequence[str],
+                positions: tuple[str, int], deadline: float, lock: threading.Lock) -> int:
+        """Decode the lists of the `frequent` terms (most frequent first) in `fields`, then
+        the positions of the first n of them in one field (`positions`: the field and n),
+        until the cache is full or `time.monotonic()` passes the deadline; each list is read
+        under `lock` (the searcher's). Returns how many lists were read."""
+        steps = [(self.term, fieldname, term) for term in frequent for fieldname in fields]
+        steps += [(self.positions, positions[0], term) for term in frequent[:positions[1]]]
+        read = 0
+        for read_list, fieldname, term in steps:
+            if time.monotonic() > deadline or self.full:
+                break
+            with lock:
+                read_list(fieldname, term)
+            read += 1
+        return read
+
     def phrase(self, fieldname: str, words: tuple[str, ...]) -> Occurrences:
         """The documents where the words follow each other, and how often. Kept as the
         lists are (as Lucene's query cache keeps the documents of frequent queries): on
@@ -164,7 +183,7 @@ class PostingCache:
         if fieldname in self._lexicons and text not in self._lexicons[fieldname]:
             return EMPTY.docs, EMPTY.scores, values
         for matcher, offset in self._matchers(fieldname, text):
-            for ids, block_weights, block_values in _blocks(matcher):
+            for ids, block_weights, block_values in posting_blocks(matcher):
                 docs.append(ids + offset)
                 weights.append(block_weights)
                 if with_values:
@@ -203,42 +222,9 @@ class PostingCache:
         model = searcher.weighting
         idf = searcher.idf(fieldname, text)
         average = searcher.avg_field_length(fieldname) or 1
-        b = model._field_B.get(fieldname, model.B)
-        k1 = model.K1
+        b, k1 = bm25_parameters(model, fieldname)
         length = self._columns.lengths[fieldname][docs]
         return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * length / average)))
-
-
-def _blocks(matcher: Any) -> Iterator[tuple[np.ndarray, np.ndarray, Sequence[bytes]]]:
-    """(document numbers, weights, encoded values) of each block of a posting list.
-
-    Reads Whoosh's block format directly (whoosh-reloaded is pinned): a block at a time
-    instead of a posting at a time, 5x faster for long lists.
-    """
-    if not isinstance(matcher, W3LeafMatcher):  # postings inlined in the term's info
-        ids, weights, values = [], [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value())
-            matcher.next()
-        yield np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values
-        return
-    while True:
-        if matcher._data is None:
-            matcher._read_data()
-        ids, weights, values = matcher._data
-        count = len(ids)
-        if weights is None:
-            weights = np.ones(count)
-        elif isinstance(weights, float):
-            weights = np.full(count, weights)
-        else:
-            weights = np.asarray(weights, dtype=np.float64)
-        yield np.cumsum(np.asarray(ids, dtype=np.int64)), weights, values
-        if matcher._lastblock:
-            return
-        matcher._goto(matcher._nextoffset)
 
 
 def _intersect(sorted_a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:

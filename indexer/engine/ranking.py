@@ -30,15 +30,31 @@ from indexer.engine.postings import Occurrences, PostingCache
 
 FIELDS = tuple(schema.SEARCH_FIELDS)
 PAIR_FIELDS = (schema.TITLE.name, schema.BODY.name)
+# BM25's saturation and length normalisation, for plain queries and for the query language's
+# (whose scores are Whoosh's BM25F, opened with these).
+K1 = 1.2
+B = 0.75
+# A listing (a section page, a page of a news list) matches the words of many articles at
+# once: it ranks as if it matched this much less, so an article that matches as well wins.
+LISTING_WEIGHT = 0.5
+# A query "finds little" below this many pages: it gets a "Did you mean", and a plain query
+# is relaxed to pages with some of its words (pages with all of them first).
+FEW_RESULTS = 3
+# A plain query with fewer pages than this holding all its words also shows the pages with
+# some of them, after those (as Meilisearch's "last" matching strategy does).
+FILL_RESULTS = 10
+# A query that finds little is answered with its spelling correction when that finds this
+# many times more pages (or the query finds none).
+CORRECTION_GAIN = 3
 
 
 @dataclass(frozen=True)
 class RankingModel:
     """The parameters of the ranking, set explicitly (not Whoosh's defaults)."""
 
-    k1: float = 1.2
+    k1: float = K1
     # Length normalisation per field (measured: other values change little, docs/ranking.md).
-    b: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0.75))
+    b: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FIELDS, B))
     weights: dict[str, float] = field(default_factory=lambda: dict(schema.SEARCH_FIELDS))
     # A page holding all the query's concepts scores (1 + coordination) times its BM25F sum;
     # one holding a share s of their idf, (1 + coordination * s).
@@ -217,3 +233,17 @@ def _reduced(operation: np.ufunc, masks: Iterable[np.ndarray], count: int) -> np
     for mask in masks[1:]:
         operation(result, mask, out=result)
     return result
+
+
+def top(docs: np.ndarray, key: np.ndarray, limit: int) -> np.ndarray:
+    """The `limit` documents with the smallest keys, in order; ties in document order, as
+    Whoosh orders them. Only the best `limit` are sorted, whatever the number of docs."""
+    if len(docs) > limit:
+        threshold = key[np.argpartition(key, limit - 1)[limit - 1]]
+        better = np.flatnonzero(key < threshold)
+        tied = np.flatnonzero(key == threshold)[:limit - len(better)]
+        chosen = np.concatenate([better, tied])
+    else:
+        chosen = np.arange(len(docs))
+    order = np.lexsort((docs[chosen], key[chosen]))
+    return docs[chosen[order]]

@@ -20,6 +20,7 @@ from whoosh import index
 from indexer import schema
 from indexer.document import CleanDocument
 from indexer.engine.analysis import WORD_PATTERN, analyse, whoosh_schema
+from indexer.facets import FACETS
 from indexer.lifetime import children_end_with_this_process
 
 WRITER_MEMORY_MB = 256  # for all writer processes of a build together (--memory-mb)
@@ -38,16 +39,17 @@ def index_record(document: CleanDocument) -> dict[str, Any]:
         schema.TITLE.name: document.title or "",
         schema.BODY.name: document.body,
         schema.PEOPLE_TEXT.name: " ; ".join((*document.people, *document.spellings)),
-        schema.PERSON.name: ",".join(name.replace(",", " ") for name in document.people),
         schema.SOURCES.name: json.dumps(document.sources),
         schema.CONTENT_HASH.name: document.content_hash,
         schema.UNDATED.name: "0" if document.date else "1",
         schema.LISTING.name: "1" if document.listing else "0",
-        schema.YEAR.name: str(document.date.year) if document.date else schema.UNDATED_YEAR,
         schema.CUT.name: document.cut,
         schema.SIGNATURE.name: document.signature,
         schema.INDEXED.name: document.first_indexed,
     }
+    for facet in FACETS:  # its values, one string: a comma between them, none inside
+        record[facet.name] = ",".join(value.replace(",", " ")
+                                      for value in facet.values_of(document))
     if document.url:
         record[schema.URL.name] = document.url
     if document.date:
@@ -203,6 +205,16 @@ class Vocabulary:
     forms: dict[str, tuple[str, ...]]  # term -> the lowercase words it stands for
     display: dict[str, str]  # word, lowercase -> how the site writes it most often
 
+    def most_frequent_words(self, count: int) -> list[str]:
+        return sorted(self.counts, key=lambda word: -self.counts[word])[:count]
+
+    def frequent_terms(self, at_least: float) -> list[str]:
+        """The index's terms written at least this many times, the most frequent first."""
+        totals = {term: sum(self.counts.get(word, 0) for word in words)
+                  for term, words in self.forms.items()}
+        return sorted((term for term, total in totals.items() if total >= at_least),
+                      key=lambda term: -totals[term])
+
 
 def read_vocabulary(directory: Path) -> Vocabulary:
     try:
@@ -248,8 +260,9 @@ def stored_record(stored: dict[str, Any]) -> dict[str, Any]:
         record[schema.DATE.name] = record[schema.DATE.name].date()
     if schema.SOURCES.name in record:
         record[schema.SOURCES.name] = json.loads(record[schema.SOURCES.name])
-    people = record.get(schema.PERSON.name) or ""
-    record[schema.PERSON.name] = [name for name in people.split(",") if name]
+    for facet in FACETS:
+        values = record.get(facet.name) or ""
+        record[facet.name] = [value for value in values.split(",") if value]
     return record
 
 

@@ -3,8 +3,9 @@
 // same; nothing here is needed to search. Text is set with textContent, never as HTML.
 (() => {
   "use strict";
-  const input = document.querySelector('form[role="search"] input[name="q"]');
-  if (!input || !window.fetch) return;
+  const form = document.querySelector('form[role="search"]');
+  const input = form && form.querySelector('input[name="q"]');
+  if (!input || !form.dataset.suggest || !window.fetch) return;
   const list = document.createElement("ul");
   list.id = "suggestions";
   list.className = "suggestions";
@@ -74,7 +75,7 @@
     timer = setTimeout(() => {
       if (pending) pending.abort();
       pending = new AbortController();
-      fetch("/api/suggest?q=" + encodeURIComponent(text), {signal: pending.signal})
+      fetch(form.dataset.suggest + "?q=" + encodeURIComponent(text), {signal: pending.signal})
         .then((response) => (response.ok ? response.json() : {suggestions: []}))
         .then((data) => { if (input.value === text) show(data.suggestions || []); })
         .catch(() => {});

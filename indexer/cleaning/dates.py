@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from indexer.text import GLUED_DATE
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -36,7 +38,6 @@ TIMESTAMP_LINE = re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4
 _PLACE_BESIDE_DATE = re.compile(r"^(?:dated|[A-ZА-ЯЁ][\w'’.-]*(?:\s+[A-ZА-ЯЁ(][\w'’.()-]*){0,3})?$")
 MAX_DATE_LINE_CHARS = 60
 # The date that the site glues to the front of a paragraph: "09.01.2022On January 9...".
-GLUED_DATE = re.compile(r"^(?P<day>\d{2})\.(?P<month>\d{2})\.(?P<year>\d{4})(?=[^\d\s.])")
 # "Title 16.01.2020" (or cut short by the crawler: "Title 30.06.").
 DATE_SUFFIX = re.compile(r"^\d{1,2}(?:\.(?:\d{1,2}(?:\.\d{0,4})?)?)?$")
 # Sentence ends: a full stop after 3+ letters or digits, so initials ("I.N.") do not count.
@@ -87,13 +88,6 @@ def is_numeric_date_line(block: str) -> bool:
 
 def parse_glued_date(block: str) -> date | None:
     return _from_match(GLUED_DATE.match(block))
-
-
-def split_glued_date(block: str) -> tuple[str, str]:
-    """("09.01.2022", "On January 9, ...") of a paragraph the site glued its date to;
-    ("", block) of any other."""
-    match = GLUED_DATE.match(block)
-    return (match.group(), block[match.end():]) if match else ("", block)
 
 
 def parse_numeric_date(text: str) -> date | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 from collections import Counter
@@ -16,23 +15,22 @@ import click
 from tqdm import tqdm
 
 from indexer import engine
-from indexer.builder import Report, build, update
-from indexer.people import RegistryError
-from indexer.pipeline import CleanedFolder, CleanedPage, clean_corpus
-from indexer.store import IndexStore, StoreError
+from indexer.building.builder import Report, build, update
+from indexer.building.corpus import CleanedFolder, CleanedPage, clean_corpus
+from indexer.officials import RegistryError
+from indexer.store import DEFAULT_INDEX_DIR, INDEX_ENVIRONMENT, IndexStore, StoreError
 
 T = TypeVar("T")
 DEFAULT_RAW = Path("raw")
-DEFAULT_INDEX = Path(os.environ.get("CSTO_INDEX", "index"))
 TOP_PEOPLE = 10
 
 raw_dir_argument = click.argument(
     "raw_dir", required=False, default=DEFAULT_RAW,
     type=click.Path(exists=True, file_okay=False, path_type=Path))
 index_option = click.option(
-    "--index", "index_dir", default=DEFAULT_INDEX, show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Index folder (also from the CSTO_INDEX environment variable).")
+    "--index", "index_dir", default=DEFAULT_INDEX_DIR, envvar=INDEX_ENVIRONMENT,
+    show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    help=f"Index folder (also {INDEX_ENVIRONMENT}).")
 
 
 def progress_bar(items: Iterable[T], label: str) -> Iterable[T]:

@@ -1,4 +1,4 @@
-"""Stage 3a: learn from the whole corpus which blocks repeat across pages.
+"""Learn from the whole corpus which blocks repeat across pages.
 
 The site wraps every article in a "latest news" sidebar that depends on the day of the crawl
 and in a footer of navigation and contact lines. Nothing here lists those sentences: they are
@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from indexer.blocks import analysis_text, block_key
+from indexer.cleaning.blocks import analysis_text, block_key
 
 TAIL_SIZE = 8  # how many trailing blocks of a page can be footer
 PREFIX_CHARS = 80  # sidebar items are sometimes cut short: compare their beginnings too

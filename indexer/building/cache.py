@@ -21,6 +21,7 @@ Entries are pickled: the file is written and read only by the indexer, in the in
 
 from __future__ import annotations
 
+import ast
 import errno
 import hashlib
 import os
@@ -29,7 +30,6 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,21 +53,38 @@ _TABLES = {
 # per tally, not addressed by inputs, never pruned.
 _TALLIES = "tallies"
 _WORD_PAGES = "word pages"
-# Modules whose code decides what a page becomes, or how it is kept here (the engine's, the
-# app's and `workers`, which only runs the stages, do not).
-_CLEANER_MODULES = ("blocks", "boilerplate", "cleaning_cache", "dates", "dedupe", "document",
-                    "loading", "people", "pipeline", "structure")
+
+
+def cleaner_files() -> list[Path]:
+    """Every file whose content decides what a page becomes, or how it is kept here: the
+    whole cleaning package, its data, the modules of the contract it imports (found in its
+    code, so that a new import counts at once), and the two modules that key and store its
+    results (this one and `corpus`)."""
+    root = Path(__file__).resolve().parent.parent
+    cleaning = sorted((root / "cleaning").rglob("*.py"))
+    contract: set[Path] = set()
+    pending = list(cleaning)
+    while pending:
+        tree = ast.parse(pending.pop().read_bytes())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and \
+                    node.module.startswith("indexer.") and node.module.count(".") == 1:
+                module = root / f"{node.module.split('.')[1]}.py"
+                if module.is_file() and module not in contract:
+                    contract.add(module)
+                    pending.append(module)
+    data = sorted(path for path in (root / "data").iterdir() if path.is_file())
+    here = Path(__file__).resolve()
+    return [*cleaning, *sorted(contract), *data, here, here.with_name("corpus.py")]
 
 
 @cache
 def cleaner_version() -> str:
     """A digest of the cleaner's code and data: entries of another version are not used."""
     digest = hashlib.sha256()
-    package = resources.files("indexer")
-    for name in _CLEANER_MODULES:
-        digest.update(package.joinpath(f"{name}.py").read_bytes())
-    for item in sorted(package.joinpath("data").iterdir(), key=lambda item: item.name):
-        digest.update(item.name.encode() + item.read_bytes())
+    root = Path(__file__).resolve().parent.parent
+    for path in cleaner_files():
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

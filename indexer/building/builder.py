@@ -12,24 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from indexer import engine
-from indexer.cleaning_cache import CACHE_FILE, CleaningCache, is_damage, set_aside
-from indexer.document import CleanDocument
-from indexer.loading import Skipped
-from indexer.pipeline import (
+from indexer.building.cache import CACHE_FILE, CleaningCache, is_damage, set_aside
+from indexer.building.corpus import (
     Corpus,
     DocumentFacts,
     Progress,
-    Settled,
     SizedIterable,
-    clean_pages,
+    clean_read_pages,
     no_progress,
     read_pages,
     registry_of,
     scan_and_clean,
-    scan_folder,
 )
+from indexer.building.scan import Settled, Skipped, scan_folder
+from indexer.building.workers import release_free_memory
+from indexer.document import CleanDocument
 from indexer.store import STATE_FILE, IndexStore, StoreError, file_digests
-from indexer.workers import release_free_memory
 
 # A build that would serve fewer than this share of the documents served now stops, unless
 # the admin says so (--allow-shrink): an empty or mistyped folder must not empty the index.
@@ -284,7 +282,7 @@ def _update(raw_dir: Path, store: IndexStore, current: Path, report: Report,
     report.files, report.settled = scan.file_hashes, scan.settled
     with cleaning_cache(store) as cache:
         # The pages' shapes are not kept: not needed to write the index.
-        corpus = clean_pages(read_pages(scan, cache, progress), cache, progress)
+        corpus = clean_read_pages(read_pages(scan, cache, progress), cache, progress)
         check_corpus(corpus, raw_dir, len(previous.get("documents", {})), allow_shrink)
         report.describe(corpus)
         old = previous.get("documents", {})

@@ -1,4 +1,4 @@
-"""Stage 5: the people a page names, each under one canonical name.
+"""The people a page names, each under one canonical name.
 
 Names are recognised three ways, all from data an admin can extend:
 - the registry of officials (`data/officials.json`: canonical name, aliases, role, country);
@@ -16,19 +16,18 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from indexer.admin_files import json_list
 from indexer.data import ENGLISH_WORDS_FILE, word_list
+from indexer.officials import Official, is_patronymic, load_officials
 
 SURNAME_SIMILARITY = 88  # rapidfuzz ratio of folded surnames that are one person
 GIVEN_NAME_SIMILARITY = 75
-REGISTRY_FILE = "officials.json"
 NOT_NAMES_FILE = "not_names.txt"
 # Words of office that announce a name ("Secretary General Zhang Ming") or follow it
 # ("Vadim Sinyavsky, Minister for Emergency Situations").
@@ -60,7 +59,6 @@ _CLAUSE_END = re.compile(r"[.;!?:\n](?=\s)")
 _SURNAME_FIRST_SUFFIX = re.compile(r"(?:zoda|zade|zada)$", re.IGNORECASE)
 _ROMAN_NUMERAL = re.compile(r"^(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})"
                             r"(?:I[XV]|V?I{0,3})$")
-_PATRONYMIC = re.compile(r"(?:ovich|evich|ich|ovna|evna|ichna)$", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}$")
 _CAPITALISED = (
     r"(?:(?!(?:Mr|Mrs|Ms|Dr)\.)(?:[A-Z][a-z]?\.){1,3}(?=\s?[A-Z])"  # initials: "I.N.", "Sh.J."
@@ -84,14 +82,6 @@ _NOT_SURNAMES = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Official:
-    name: str
-    aliases: tuple[str, ...] = ()
-    role: str = ""
-    country: str = ""
-
-
 class Mention(NamedTuple):
     """A name as written: a given name (or initials) and a surname (a tuple: the cleaning
     cache holds hundreds of thousands, and tuples load fast)."""
@@ -106,11 +96,6 @@ class Mention(NamedTuple):
     @property
     def display(self) -> str:
         return f"{self.given} {self.surname}"
-
-
-@lru_cache(maxsize=1 << 16)
-def is_patronymic(word: str) -> bool:
-    return _PATRONYMIC.search(word) is not None
 
 
 def fold(name: str) -> str:
@@ -179,60 +164,17 @@ def parse_full_name(written: str) -> Mention | None:
     words = written.split()
     if len(words) < 2:
         return None
-    if len(words) >= 3 and _PATRONYMIC.search(words[-1]) and not _INITIALS.match(words[0]):
+    if len(words) >= 3 and is_patronymic(words[-1]) and not _INITIALS.match(words[0]):
         return Mention(words[1], words[0])
     return Mention(words[0], words[-1])
 
 
-class RegistryError(ValueError):
-    """An officials file that cannot be used; the message names the file and the row."""
-
-
-def parse_registry(text: str, source: str) -> list[Official]:
-    """The officials of a registry file, checked against its documented shape:
-    {"officials": [{"name": "Given Surname", "aliases": ["..."], "role": "...",
-    "country": "..."}]}, where only the name is required."""
-    rows = json_list(text, source, "officials",
-                     '{"officials": [{"name": "Stanislav Zas", "aliases": ["S. Zas"]}]}',
-                     RegistryError)
-    officials = []
-    for number, row in enumerate(rows, 1):
-        where = f"{source}, row {number}"
-        if not isinstance(row, dict):
-            raise RegistryError(f"{where}: each official is an object with a name")
-        name = row.get("name")
-        if not isinstance(name, str) or len(name.split()) < 2:
-            raise RegistryError(f"{where}: no name (a given name and a surname)")
-        aliases = row.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise RegistryError(f'{where}: "aliases" must be a list of names, e.g. '
-                                '["S. Zas", "Stanislav Vladimirovich Zas"]')
-        for key in ("role", "country"):
-            if not isinstance(row.get(key, ""), str):
-                raise RegistryError(f'{where}: "{key}" must be text')
-        unknown = set(row) - {"name", "aliases", "role", "country"}
-        if unknown:
-            raise RegistryError(f"{where}: unknown key {sorted(unknown)[0]!r} (name, aliases, "
-                                "role and country are read)")
-        officials.append(Official(name.strip(), tuple(a.strip() for a in aliases if a.strip()),
-                                  row.get("role", ""), row.get("country", "")))
-    return officials
-
-
 def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
     """The packaged registry and names, plus an admin's own officials.json if given."""
-    data = resources.files("indexer.data")
-    officials_list = parse_registry(data.joinpath(REGISTRY_FILE).read_text("utf-8"),
-                                    f"indexer/data/{REGISTRY_FILE}")
-    if extra_registry is not None and extra_registry.is_file():
-        try:
-            text = extra_registry.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise RegistryError(f"{extra_registry}: cannot be read ({error})") from None
-        officials_list += parse_registry(text, str(extra_registry))
-    officials = tuple(officials_list)
-    names = {fold(word) for line in data.joinpath("given_names.txt").read_text("utf-8")
-             .splitlines() if not line.startswith("#") for word in line.split()}
+    officials = load_officials(extra_registry)
+    names = {fold(word) for line in resources.files("indexer.data").joinpath(
+        "given_names.txt").read_text("utf-8").splitlines() if not line.startswith("#")
+        for word in line.split()}
     known = registry_spellings(officials)
     names |= {fold(mention.given) for _, mention in known if not mention.has_initials_only}
     return NameLexicon(officials, frozenset(names), known, word_list(NOT_NAMES_FILE),
@@ -242,7 +184,7 @@ def load_lexicon(extra_registry: Path | None = None) -> NameLexicon:
 def _is_surname(word: str) -> bool:
     if word.casefold() in _NOT_SURNAMES or word in _ACRONYMS or _INITIALS.match(word):
         return False
-    return word[0].isupper() and len(word) >= 2 and not _PATRONYMIC.search(word)
+    return word[0].isupper() and len(word) >= 2 and not is_patronymic(word)
 
 
 def _capitalised_runs(text: str) -> Iterable[list[re.Match[str]]]:
@@ -296,8 +238,8 @@ def _cued_mention(text: str, run: list[re.Match[str]], lexicon: NameLexicon) -> 
     names = [smart_case(word) for word in written[first:]]
     if not 2 <= len(names) <= 3 or _INITIALS.match(names[-1]):
         return None
-    if len(names) == 3 and not (_INITIALS.match(names[1]) or _PATRONYMIC.search(names[1])):
-        if not _PATRONYMIC.search(names[2]):
+    if len(names) == 3 and not (_INITIALS.match(names[1]) or is_patronymic(names[1])):
+        if not is_patronymic(names[2]):
             return None
         names = [names[1], names[0]]  # "Surname Given Patronymic"
     mention = Mention(names[0], names[-1])
@@ -338,7 +280,7 @@ def _mention_at(words: list[str], index: int, lexicon: NameLexicon,
     # A patronymic or a middle initial between the given name and the surname belongs to
     # the name: "Alexander Grigoryevich Lukashenko", "Alexander G. Lukashenko".
     patronymics = 0
-    while patronymics < len(rest) and (_PATRONYMIC.search(rest[patronymics])
+    while patronymics < len(rest) and (is_patronymic(rest[patronymics])
                                        or _INITIALS.match(rest[patronymics])):
         patronymics += 1
     after = rest[patronymics:]
@@ -357,7 +299,7 @@ def surname_first_mentions(text: str, lexicon: NameLexicon) -> list[Mention]:
             name_follows = index + 3 < len(words) and _is_surname(words[index + 3])
             # Tajik names put the father's name last without a suffix: "Zokirzoda
             # Mahmadtoir Zoyir"; the surname's own suffix says the order.
-            fathers_name = _PATRONYMIC.search(patronymic) or (
+            fathers_name = is_patronymic(patronymic) or (
                 _SURNAME_FIRST_SUFFIX.search(surname) and lexicon.could_be_name(patronymic))
             if (_is_surname(surname) and lexicon.is_given_name(given)
                     and fathers_name and not name_follows):

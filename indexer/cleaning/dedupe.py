@@ -1,4 +1,4 @@
-"""Stage 6a: one document per page, however many times and under whatever addresses it was
+"""One document per page, however many times and under whatever addresses it was
 saved (`?bxajaxid=` variants, the same article crawled on two days with different sidebars,
 one copy cut short by the crawler)."""
 
@@ -11,7 +11,10 @@ from datetime import date
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from indexer.blocks import block_key
+import numpy as np
+
+from indexer.cleaning.blocks import block_key
+from indexer.cleaning.boilerplate import CorpusBlocks
 from indexer.document import CleanDocument
 
 # Query parameters of the site's CMS that do not change which page is shown.
@@ -121,3 +124,57 @@ def _same_title(one: str, other: str) -> bool:
     """The same title, or one cut short by the crawler or the site."""
     shorter, longer = sorted((block_key(one), block_key(other)), key=len)
     return longer.startswith(shorter)
+
+
+def copies_share_identity(blocks: CorpusBlocks, identities: list[str]) -> list[str]:
+    """A page all of whose blocks stand in a longer page is a copy of it (cut shorter by
+    the crawler, or saved again): it takes that page's identity, so that the blocks they
+    share are not counted as repeated across articles (a section crawled three times would
+    otherwise look like sidebar from top to bottom).
+
+    Only pages whose rarest block (the last one aside: it may be cut short) is on another
+    page too can be copies; they are found over whole arrays (100k pages hold 3M blocks),
+    and only they are compared block by block."""
+    lengths, offsets, rank = np.diff(blocks.offsets), blocks.offsets, blocks.key_rank
+    if not len(lengths) or not lengths.sum():
+        return list(identities)
+    ranks = len(blocks.key_ids)
+    pages_with = np.bincount(rank[blocks.distinct], minlength=ranks)
+    # A page's own keys: those it has before its last block (its first such block is the
+    # first of the page with that key).
+    own = blocks.distinct & (offsets[blocks.page + 1] - np.arange(len(rank)) > 1)
+    own_pages, own_ranks = blocks.page[own], rank[own]
+    eligible = np.bincount(own_pages, minlength=len(lengths))[own_pages] >= 2
+    own_pages, own_ranks = own_pages[eligible], own_ranks[eligible]
+    if not len(own_pages):
+        return list(identities)
+    # Per page, its key on the fewest pages, then of the lowest id (ranks keep the ids'
+    # order): the least of one number per key, over each page's run of keys.
+    starts = np.flatnonzero(np.concatenate(([True], own_pages[1:] != own_pages[:-1])))
+    least = np.minimum.reduceat(pages_with[own_ranks] * ranks + own_ranks, starts)
+    rare = least // ranks >= 2
+    rarest = dict(zip(own_pages[starts][rare].tolist(), (least[rare] % ranks).tolist(),
+                      strict=True))
+    wanted = np.zeros(ranks, dtype=bool)
+    wanted[list(rarest.values())] = True
+    held = blocks.distinct & wanted[rank]
+    holders: dict[int, list[int]] = {}
+    for key, holder in zip(rank[held].tolist(), blocks.page[held].tolist(), strict=True):
+        holders.setdefault(key, []).append(holder)
+    key_sets: dict[int, set[int]] = {}
+
+    def key_set(number: int) -> set[int]:
+        if number not in key_sets:
+            key_sets[number] = set(rank[offsets[number]:offsets[number + 1]].tolist())
+        return key_sets[number]
+
+    shared = list(identities)
+    for number, block in rarest.items():
+        mine = set(rank[offsets[number]:offsets[number + 1] - 1].tolist())
+        containers = [other for other in holders[block] if other != number
+                      and lengths[other] >= lengths[number] and mine <= key_set(other)]
+        if containers:
+            keeper = max(containers, key=lambda other: (lengths[other], -other))
+            if (lengths[keeper], -keeper) > (lengths[number], -number):
+                shared[number] = identities[keeper]
+    return shared

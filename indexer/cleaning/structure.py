@@ -1,4 +1,4 @@
-"""Stage 3b/4: find where the article is on a page: sidebar, title, date, body, footer.
+"""Find where the article is on a page: sidebar, title, date, body, footer.
 
 Every page of the site is laid out the same way:
 
@@ -27,15 +27,15 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from indexer.blocks import analysis_text, block_key, is_image_name
-from indexer.boilerplate import (
+from indexer.cleaning.blocks import analysis_text, block_key, is_image_name
+from indexer.cleaning.boilerplate import (
     NO_WORDS_ASKED,
     PageEvidence,
     PageFacts,
     WordClasses,
     content_words,
 )
-from indexer.dates import (
+from indexer.cleaning.dates import (
     DATE_SUFFIX,
     find_prose_date,
     first_sentence,

@@ -1,7 +1,7 @@
-"""Stage 1: read raw crawled pages (plain text or saved HTML) into blocks.
+"""The raw folder as files: walked, read within limits, hashed, with the manifest of URLs.
 
-Loading never raises for a bad file: it returns a `Skipped` with the reason, so one broken
-page cannot stop a build.
+Nothing here raises for a bad file or folder: it becomes a `Skipped` with the reason, so one
+broken page cannot stop a build.
 """
 
 from __future__ import annotations
@@ -9,45 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
-
-from indexer.blocks import normalise_block, split_blocks
+from indexer.cleaning.loading import RawPage, is_web_address, parse_page
 
 TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 MANIFEST_NAME = "manifest.jsonl"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-# The text of a page that is cleaned: the site's longest statements are a tenth of it. A
-# longer page keeps its first blocks up to this many characters (it would otherwise take
-# half a minute and a gigabyte to clean).
-MAX_TEXT_CHARS = 1_000_000
 MAX_DEPTH = 64  # folders nested deeper than this are reported, not walked
-
-# Elements that are page chrome, never article text.
-_DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed",
-                 "nav", "header", "footer", "aside", "form", "svg", "canvas")
-# Elements that start a new paragraph when the page is flattened to text.
-_BLOCK_TAGS = ("p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tr",
-               "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-               "dd", "dt", "figcaption", "address")
-
-
-@dataclass(frozen=True)
-class RawPage:
-    """A page as read from disk: its blocks plus what the file itself says about it."""
-
-    source: str  # path relative to the raw folder, with forward slashes
-    blocks: tuple[str, ...]
-    file_hash: str
-    url: str | None = None
-    title_hint: str | None = None  # an HTML page's <h1>/<title>
-    warnings: tuple[str, ...] = ()
+# A file changed this recently before a scan may change again within the same timestamp.
+SETTLED_NS = 5_000_000_000
 
 
 @dataclass(frozen=True)
@@ -85,14 +62,6 @@ def read_manifest(raw_dir: Path) -> Manifest:
             continue
         manifest.urls[file] = url
     return manifest
-
-
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
-
-
-def is_web_address(url: object) -> bool:
-    return isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) < 2048 \
-        and _SPACE_OR_CONTROL.search(url) is None
 
 
 def find_raw_files(raw_dir: Path) -> Iterator[str | Skipped]:
@@ -198,88 +167,86 @@ def looks_binary(data: bytes) -> bool:
 
 def load_page(path: Path, raw_dir: Path, manifest_url: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES) -> RawPage | Skipped:
-    """The page of a file; `manifest_url` is the manifest's URL for it, used where the page
-    does not give its own."""
+    """The page of a file (read, then parsed by the cleaner's first stage), or why not."""
     data = read_page_bytes(path, raw_dir, max_bytes)
     if isinstance(data, Skipped):
         return data
     source = relative_source(path, raw_dir)
-    file_hash = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() in HTML_SUFFIXES:
-        page = parse_html(data, source, file_hash)
-    else:
-        page = parse_text(data, source, file_hash)
-    if not page.blocks:
-        return Skipped(source, "it has no text")
-    page = _bounded(page)
-    if page.url is None and manifest_url:
-        page = RawPage(page.source, page.blocks, page.file_hash, manifest_url,
-                       page.title_hint, page.warnings)
-    return page
+    page = parse_page(data, source, hashlib.sha256(data).hexdigest(),
+                      path.suffix.lower() in HTML_SUFFIXES, manifest_url)
+    return Skipped(source, "it has no text") if page is None else page
 
 
-def _bounded(page: RawPage) -> RawPage:
-    """The page with at most MAX_TEXT_CHARS of text, its first blocks, and a warning when
-    the rest was left out."""
-    total = 0
-    for count, block in enumerate(page.blocks):
-        total += len(block)
-        if total > MAX_TEXT_CHARS:
-            warning = (f"only its first {MAX_TEXT_CHARS:,} characters were cleaned and "
-                       "indexed (the page is longer than any article)")
-            return RawPage(page.source, page.blocks[:max(count, 1)], page.file_hash,
-                           page.url, page.title_hint, (*page.warnings, warning))
-    return page
+@dataclass
+class FolderScan:
+    """The files of a raw folder, read and hashed (not parsed)."""
+
+    raw_dir: Path
+    max_bytes: int
+    manifest: Manifest
+    files: list[tuple[str, str, str] | Skipped]  # (path, source, sha256), or why not
+    skipped: list[Skipped]  # folders that could not be walked
+    # (size, mtime_ns, ctime_ns, inode, sha256) of files last changed well before the scan:
+    # the next update may trust them without reading the files again.
+    settled: dict[str, Settled] = field(default_factory=dict)
+
+    @property
+    def file_hashes(self) -> dict[str, str]:
+        """What an update compares: the hashes of the bytes read now."""
+        return {file[1]: file[2] for file in self.files if not isinstance(file, Skipped)}
 
 
-def parse_text(data: bytes, source: str, file_hash: str) -> RawPage:
-    text = data.decode("utf-8", errors="replace")
-    warnings: tuple[str, ...] = ()
-    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
-    if bad:
-        warnings = (f"{bad} byte sequence(s) that are not UTF-8 were replaced",)
-    return RawPage(source, tuple(split_blocks(text)), file_hash, warnings=warnings)
+def scan_folder(raw_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                settled: Mapping[str, Sequence[Any]] | None = None) -> FolderScan:
+    """Read and hash every page file. With `settled` (a past scan's), a file whose size,
+    modification time, status-change time and inode are those it had then, long after it
+    last changed, is not read again, as git does: `cp -p`, `rsync -t` or `touch -r` can set
+    a file's modification time back, but not its status-change time. A `build` (or `update
+    --verify`) reads everything."""
+    started = time.time_ns()
+    found = list(find_raw_files(raw_dir))
+    files: list[tuple[str, str, str] | Skipped] = []
+    scan = FolderScan(raw_dir, max_bytes, read_manifest(raw_dir), files,
+                      [problem for problem in found if isinstance(problem, Skipped)])
+    for path in found:
+        if isinstance(path, Skipped):
+            continue
+        source = relative_source(path, raw_dir)
+        try:
+            status = os.lstat(path)
+        except OSError:
+            status = None
+        if status is not None and stat.S_ISLNK(status.st_mode):
+            status = None  # a link: its target may change without the link's time
+        known = (settled or {}).get(source)
+        if status is not None and known is not None and len(known) == len(Settled._fields) \
+                and list(_signature(status)) == list(known[:-1]):
+            files.append((path, source, known[-1]))
+            scan.settled[source] = Settled(*_signature(status), known[-1])
+            continue
+        data = read_page_bytes(Path(path), raw_dir, max_bytes)
+        if isinstance(data, Skipped):
+            files.append(data)
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        files.append((path, source, digest))
+        if status is not None and max(status.st_mtime_ns, status.st_ctime_ns) < \
+                started - SETTLED_NS:
+            scan.settled[source] = Settled(*_signature(status), digest)
+    return scan
 
 
-def _text_with_breaks(root: Tag) -> str:
-    """The text of an element, with a line break around each block element and for each
-    <br>: one walk of the tree (inserting the breaks into the tree instead costs a search
-    of the parent's children each time, hours for a page of 50,000 paragraphs)."""
-    parts: list[str] = []
-    stack: list[tuple[PageElement, bool]] = [(root, False)]
-    while stack:
-        node, closing = stack.pop()
-        if closing:
-            parts.append("\n")
-        elif isinstance(node, Tag):
-            if node.name == "br":
-                parts.append("\n")
-                continue
-            if node.name in _BLOCK_TAGS:
-                parts.append("\n")
-                stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node.contents))
-        elif type(node) in (NavigableString, CData):  # not comments or declarations
-            parts.append(str(node))
-    return "".join(parts)
+class Settled(NamedTuple):
+    """What says a file is as it was when it was last read."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    sha256: str
 
 
-def parse_html(data: bytes, source: str, file_hash: str) -> RawPage:
-    soup = BeautifulSoup(data, "lxml")
-    canonical = soup.find("link", rel="canonical")
-    url = canonical.get("href") if canonical else None
-    h1 = soup.find("h1")
-    title_tag = soup.find("title")
-    title_hint = None
-    for candidate in (h1, title_tag):
-        if candidate is not None and normalise_block(candidate.get_text(" ")):
-            title_hint = normalise_block(candidate.get_text(" "))
-            break
-    for tag in soup.find_all(_DROPPED_TAGS):
-        tag.decompose()
-    root = soup.body or soup
-    blocks = split_blocks(_text_with_breaks(root))
-    if title_tag is not None and blocks and blocks[0] == normalise_block(title_tag.get_text(" ")):
-        blocks = blocks[1:]  # a <title> outside <head> in sloppy HTML
-    safe_url = url if is_web_address(url) else None
-    return RawPage(source, tuple(blocks), file_hash, safe_url, title_hint)
+def _signature(status: os.stat_result) -> tuple[int, int, int, int]:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
+
+

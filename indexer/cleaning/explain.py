@@ -6,7 +6,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 
-from indexer.structure import BlockRole
+from indexer.cleaning.structure import BlockRole
 
 PREVIEW_LINES = 2
 

@@ -18,7 +18,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
-from indexer.cleaning_cache import CleaningCache
+from indexer.building.cache import CleaningCache
 from indexer.lifetime import end_with
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ CHUNKS_AHEAD = 3  # per worker
 # A worker is replaced after this many chunks (6,400 pages): what its allocator and
 # caches kept of the pages it cleaned goes with it.
 TASKS_PER_WORKER = 100
-PRELOADED = ["indexer.pipeline"]  # imported once by the fork server, shared by its children
+PRELOADED = ["indexer.building.corpus"]  # imported once by the fork server, shared by its children
 
 
 def process_context() -> multiprocessing.context.BaseContext:
