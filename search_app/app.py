@@ -185,8 +185,10 @@ def create_app(settings: Settings) -> Starlette:
             Route("/", views.home, name="home"),
             Route("/search", views.search_page, name="search"),
             Route("/search.atom", views.atom_feed, name="search_atom"),
-            Route("/search.csv", views.export_csv, name="search_csv"),
-            Route("/search.jsonl", views.export_jsonl, name="search_jsonl"),
+            *(Route(f"/search.{kind}", views.exporter(kind), name=f"search_{kind}")
+              for kind in views.EXPORT_FORMATS),
+            *(Route(f"/cite/{{doc_id:str}}.{kind}", views.citation_export(kind),
+                    name=f"cite_{kind}") for kind in ("ris", "bib")),
             Route("/doc/{doc_id:str}", views.document_page, name="document"),
             Route("/api/search", views.api_search, name="api_search"),
             Route("/api/doc/{doc_id:str}", views.api_document, name="api_document"),

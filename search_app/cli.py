@@ -74,7 +74,7 @@ def serve(**values: Any) -> None:
                                          limits=settings.connection_limits))
     server = uvicorn.Server(config)
     if settings.workers > 1:
-        Multiprocess(config, target=server.run, sockets=[config.bind_socket()]).run()
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         server.run()
 

@@ -1,5 +1,6 @@
-"""Every matching document of a search, as CSV or JSON Lines, streamed as the client reads
-(the documents are read from the index a chunk at a time), a few exports at once.
+"""Every matching document of a search, as CSV, JSON Lines, RIS or BibTeX
+(`search_app.citations`), streamed as the client reads (the documents are read from the
+index a chunk at a time), a few exports at once.
 
 CSV follows Datasette's conventions: UTF-8, a header row, RFC 4180 quoting (CRLF line ends,
 fields with commas, quotes or line breaks quoted) and a download name. A cell that starts
@@ -23,9 +24,13 @@ from starlette.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from indexer.engine import StoredDocument
+from indexer.facets import FACETS
 
 DocumentUrl = Callable[[str], str]  # a document's id -> its page's absolute address
-CSV_COLUMNS = ("title", "date", "people", "url", "doc_url", "id")
+# Facets exported, each as a column of its values ("people", "type", "states").
+EXPORTED_FACETS = tuple(facet for facet in FACETS if facet.export_column)
+CSV_COLUMNS = ("title", "date", *(facet.export_column for facet in EXPORTED_FACETS), "url",
+               "doc_url", "id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -35,8 +40,13 @@ def spreadsheet_safe(value: str) -> str:
 
 def _row(document: StoredDocument, document_url: DocumentUrl) -> dict[str, str]:
     return {"title": document.heading, "date": _iso(document.date) or "",
-            "people": "; ".join(document.people), "url": document.url or "",
-            "doc_url": document_url(document.id), "id": document.id}
+            **{facet.export_column: "; ".join(_values(document, facet.name))
+               for facet in EXPORTED_FACETS},
+            "url": document.url or "", "doc_url": document_url(document.id), "id": document.id}
+
+
+def _values(document: StoredDocument, facet: str) -> tuple[str, ...]:
+    return document.facets.get(facet, ())
 
 
 def csv_lines(documents: Iterable[StoredDocument], document_url: DocumentUrl) -> Iterator[str]:
@@ -53,7 +63,9 @@ def csv_lines(documents: Iterable[StoredDocument], document_url: DocumentUrl) ->
 
 def jsonl_lines(documents: Iterable[StoredDocument], document_url: DocumentUrl) -> Iterator[str]:
     for document in documents:
-        record = {**_row(document, document_url), "people": list(document.people),
+        record = {**_row(document, document_url),
+                  **{facet.export_column: list(_values(document, facet.name))
+                     for facet in EXPORTED_FACETS},
                   "date": _iso(document.date), "url": document.url, "body": document.body}
         yield json.dumps(record, ensure_ascii=False) + "\n"
 

@@ -138,7 +138,16 @@ def openapi_description(settings: Settings) -> dict[str, Any]:
                             "per_year": {"type": "array", "items": {"type": "object"}},
                             "named_with": {"type": "array", "items": {"type": "object"}},
                             "latest": {"type": "array", "items": _HIT},
-                            "search_url": _STRING}}}}},
+                            "search_url": _STRING,
+                            "facets": {"type": "object", "description": "their documents "
+                                       "counted by each other facet", "properties": {
+                                facet.name: {"type": "array", "items": {
+                                    "type": "object", "properties": {
+                                        "value": _STRING, "label": _STRING,
+                                        "count": {"type": "integer"},
+                                        "search_url": _STRING}}}
+                                for facet in FACETS if facet.name not in ("year", "person")}},
+                        }}}}},
                     "404": {"description": "No person of the archive has this name"}}}},
             "/api/doc/{doc_id}": {"get": {
                 "summary": "One clean document and documents like it",
@@ -151,6 +160,12 @@ def openapi_description(settings: Settings) -> dict[str, Any]:
                             "url": _NULLABLE_STRING, "date": _NULLABLE_STRING,
                             "people": {"type": "array", "items": _STRING},
                             "body": _STRING, "sources": {"type": "array", "items": _STRING},
+                            "facets": {"type": "object", "description": "its values of each "
+                                       "facet", "additionalProperties": {
+                                           "type": "array", "items": _STRING}},
+                            "citation": {"type": "object", "properties": {
+                                "reference": _STRING, "ris_url": _STRING,
+                                "bib_url": _STRING}},
                             "similar": {"type": "array", "items": _HIT}}}}}},
                     "404": {"description": "No such document"}}}},
         },

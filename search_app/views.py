@@ -4,7 +4,7 @@ hands plain values to a template or to JSON."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -21,12 +21,15 @@ from indexer.engine import (
     QuerySyntaxError,
     SearchRequest,
     SearchResult,
+    StoredDocument,
 )
-from indexer.facets import FACETS, YEAR
+from indexer.facets import BY_NAME, FACETS, YEAR
 from indexer.officials import Official
 from indexer.text import xml_safe
+from search_app.citations import Citation, bibtex_lines, ris_lines
 from search_app.current_index import IndexDamaged, IndexMissing
 from search_app.exports import (
+    DocumentUrl,
     ExportResponse,
     ExportSlots,
     csv_lines,
@@ -40,6 +43,7 @@ from search_app.timeline import Timeline, build_timeline, person_timeline
 from search_app.urls import Urls
 
 SIMILAR_DOCUMENTS = 5
+PERSON_FACET_VALUES = 10  # values of each facet on a person's page
 LATEST_DOCUMENTS = 10
 
 
@@ -225,9 +229,7 @@ def api_search(request: Request) -> Response:
 def atom_feed(request: Request) -> Response:
     settings = settings_of(request)
     page = run_search(request, "search", sort="newest", page=1, page_size=settings.feed_size)
-    # Links are absolute: from the configured public address when there is one, never from
-    # a Host header a client chose.
-    base_url = (settings.base_url or str(request.base_url)).rstrip("/")
+    base_url = site_url(request)  # links in a feed are absolute
     self_url = f"{base_url}{request.url.path}" + (f"?{request.url.query}"
                                                   if request.url.query else "")
     entries = [(hit, entry_updated(hit)) for hit in page.result.hits]
@@ -245,6 +247,35 @@ def entry_updated(hit: Hit) -> str:
     return f"{hit.date.isoformat()}T00:00:00Z" if hit.date else hit.first_indexed
 
 
+Lines = Callable[[Iterable[StoredDocument], DocumentUrl], Iterator[str]]
+# Each download of a search or a document: how its text is made, and its media type.
+EXPORT_FORMATS: dict[str, tuple[Lines, str]] = {
+    "csv": (csv_lines, "text/csv; charset=utf-8"),
+    "jsonl": (jsonl_lines, "application/x-ndjson; charset=utf-8"),
+    "ris": (ris_lines, "application/x-research-info-systems; charset=utf-8"),
+    "bib": (bibtex_lines, "application/x-bibtex; charset=utf-8"),
+}
+
+
+def site_url(request: Request) -> str:
+    """The site's absolute address: the configured public one when there is one, never one
+    made from a Host header a client chose otherwise."""
+    return (settings_of(request).base_url or str(request.base_url)).rstrip("/")
+
+
+def document_urls(request: Request) -> DocumentUrl:
+    base, urls = site_url(request), urls_of(request)
+    return lambda doc_id: base + urls.document(doc_id)
+
+
+def exporter(kind: str) -> Callable[[Request], Response]:
+    """The view of one export format of a search (`search_app.app` routes each)."""
+    def export(request: Request) -> Response:
+        return _export(request, kind)
+
+    return export
+
+
 def _export(request: Request, kind: str) -> Response:
     settings = settings_of(request)
     slots: ExportSlots = request.app.state.exports
@@ -258,19 +289,8 @@ def _export(request: Request, kind: str) -> Response:
     except BaseException:
         slots.give_back()
         raise
-    base_url = (settings.base_url or str(request.base_url)).rstrip("/")
-    urls = urls_of(request)
-
-    def document_url(doc_id: str) -> str:
-        return base_url + urls.document(doc_id)
-
-    documents = searcher.documents_of(page.result.ranked)
-    if kind == "csv":
-        body: Iterator[str] = csv_lines(documents, document_url)
-        media_type = "text/csv; charset=utf-8"
-    else:
-        body = jsonl_lines(documents, document_url)
-        media_type = "application/x-ndjson; charset=utf-8"
+    lines, media_type = EXPORT_FORMATS[kind]
+    body = lines(searcher.documents_of(page.result.ranked), document_urls(request))
     return ExportResponse(body, send_timeout=settings.export_timeout,
                           on_close=slots.give_back, media_type=media_type, headers={
         "content-disposition": download_disposition(page.request.text, kind),
@@ -279,12 +299,16 @@ def _export(request: Request, kind: str) -> Response:
         "x-export-truncated": "true" if page.result.total > settings.export_cap else "false"})
 
 
-def export_csv(request: Request) -> Response:
-    return _export(request, "csv")
+def citation_export(kind: str) -> Callable[[Request], Response]:
+    """The view of one document's citation in one format ("ris", "bib")."""
+    def export(request: Request) -> Response:
+        _, document = _document_or_404(request)
+        lines, media_type = EXPORT_FORMATS[kind]
+        return Response("".join(lines([document], document_urls(request))),
+                        media_type=media_type, headers={"content-disposition": (
+                            f'attachment; filename="csto-{document.id}.{kind}"')})
 
-
-def export_jsonl(request: Request) -> Response:
-    return _export(request, "jsonl")
+    return export
 
 
 class PersonElsewhere(Exception):
@@ -319,7 +343,9 @@ def person_page(request: Request) -> Response:
     timeline = person_timeline(profile.name, [(c.value, c.count) for c in profile.per_year],
                                urls_of(request))
     return render(request, "person.html", profile=profile,
-                  official=_official(request, profile.name), timeline=timeline)
+                  official=_official(request, profile.name), timeline=timeline,
+                  facets=[(BY_NAME[name], counts[:PERSON_FACET_VALUES])
+                          for name, counts in profile.facets.items()])
 
 
 def api_person(request: Request) -> Response:
@@ -337,6 +363,10 @@ def api_person(request: Request) -> Response:
                         "person_url": urls.person(c.value)} for c in profile.named_with],
         "latest": [hit_json(hit, urls) for hit in profile.latest],
         "search_url": urls.search(person=profile.name),
+        "facets": {name: [{"value": c.value, "label": BY_NAME[name].label_of(c.value),
+                           "count": c.count,
+                           "search_url": urls.search(person=profile.name, **{name: c.value})}
+                          for c in counts] for name, counts in profile.facets.items()},
     })
 
 
@@ -350,12 +380,13 @@ def _document_or_404(request: Request) -> tuple[IndexSearcher, Any]:
 
 def document_page(request: Request) -> Response:
     searcher, document = _document_or_404(request)
+    citation = Citation.of(document, document_urls(request)(document.id))
     query = request.query_params.get("q", "")
     units = searcher.query_units(query) if query else frozenset()
     dateline, texts = shown_paragraphs(document.body)
     paragraphs = [(text, searcher.mark_units(text, units) if units else None)
                   for text in texts]
-    return render(request, "document.html", document=document, query=query,
+    return render(request, "document.html", document=document, query=query, citation=citation,
                   paragraphs=paragraphs, dateline=dateline,
                   similar=searcher.similar(document.id, SIMILAR_DOCUMENTS))
 
@@ -367,6 +398,11 @@ def api_document(request: Request) -> Response:
         "url": document.url, "cut": document.cut, "signature": document.signature or None,
         "date": _iso(document.date), "people": list(document.people),
         "body": document.body, "sources": list(document.sources),
+        "facets": {name: list(values) for name, values in document.facets.items()},
+        "citation": {"reference": Citation.of(document, document_urls(request)(document.id))
+                     .reference(),
+                     "ris_url": urls_of(request).path("cite_ris", doc_id=document.id),
+                     "bib_url": urls_of(request).path("cite_bib", doc_id=document.id)},
         "similar": [hit_json(hit, urls_of(request))
                     for hit in searcher.similar(document.id, SIMILAR_DOCUMENTS)],
     })

@@ -76,14 +76,21 @@ def facts_for(page: str, *others: str) -> tuple[PageFacts, frozenset[int]]:
     return stats.table(shapes).facts(0), stats.common_words
 
 
-def indexed(pages: dict[str, str], raw: Path, index: Path) -> Path:
-    """Write the pages into raw, build an index in index, and return the generation served."""
+def indexed(pages: dict[str, str], raw: Path, index: Path,
+            urls: dict[str, str] | None = None) -> Path:
+    """Write the pages into raw (with a manifest of their `urls`, when given), build an
+    index in index, and return the generation served."""
+    import json
+
     from indexer.building.builder import build
     from indexer.store import IndexStore
 
     raw.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
         (raw / name).write_text(text, "utf-8")
+    if urls:
+        (raw / "manifest.jsonl").write_text("".join(
+            json.dumps({"file": name, "url": url}) + "\n" for name, url in urls.items()))
     store = IndexStore(index)
     build(raw, store)
     current = store.current()

@@ -290,7 +290,7 @@ def test_exports_stream_every_match_as_csv_and_json_lines(client: TestClient) ->
         "filename*=UTF-8''csto-search-trainings.csv")
     assert response.headers["x-export-cap"] == "10000"
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["title", "date", "people", "url", "doc_url", "id"]
+    assert rows[0] == ["title", "date", "people", "type", "states", "url", "doc_url", "id"]
     assert len(rows) - 1 == int(response.headers["x-total-count"]) == api(
         client, q="trainings")["total"]
     assert response.text.endswith("\r\n")

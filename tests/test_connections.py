@@ -240,3 +240,15 @@ def test_an_index_folder_that_is_a_link_is_followed_when_it_is_pointed_elsewhere
         while total() != 2:
             assert time.monotonic() < deadline, "the new target was never served"
             time.sleep(0.2)
+
+
+def test_settings_reach_every_worker_process(index_dir: Path) -> None:
+    """The settings build the app in each of the worker processes (no environment round
+    trip): a limit set on the command line holds in all of them."""
+    with running_server(index_dir, 2, "--max-page-size", "5", "--header-timeout", "1") as base:
+        statuses = {timed_get(base, "/api/search?q=council&size=6")[0] for _ in range(12)}
+        assert statuses == {400}
+        assert timed_get(base, "/api/search?q=council&size=5")[0] == 200
+        with socket.create_connection(("127.0.0.1", port_of(base))) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")  # never finished
+            assert closed_by_server(sock, within=5)

@@ -158,3 +158,26 @@ def test_person_page_and_timeline_in_the_browser(server: str, page, tmp_path: Pa
     page.screenshot(path=str(tmp_path / "person.png"), full_page=True)
     assert (tmp_path / "person.png").stat().st_size > 10_000
     assert page.dialogs == []
+
+
+def test_two_facets_chosen_by_clicks_and_a_document_cited(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/search?q=CSTO")
+    states = page.locator('section.facet[aria-labelledby="facet-state"]')
+    states.locator("a", has_text="Belarus").click()
+    page.wait_for_url("**state=Belarus*")
+    with_belarus = int(page.locator(".summary").inner_text().split()[0])
+    page.locator('section.facet[aria-labelledby="facet-type"] a', has_text="News").click()
+    page.wait_for_url("**type=news*")
+    assert "state=Belarus" in page.url
+    assert int(page.locator(".summary").inner_text().split()[0]) <= with_belarus
+    assert page.locator(".facet li.selected").count() == 2
+    page.locator(".hit h3 a").first.click()
+    page.wait_for_url("**/doc/**")
+    # What a reference manager's browser connector reads: the page's own tags.
+    tags = page.evaluate("Object.fromEntries([...document.querySelectorAll('meta[name]')]"
+                         ".map(m => [m.name, m.content]))")
+    assert tags["citation_title"] == page.locator("h1").inner_text()
+    assert tags["citation_author"] == "Collective Security Treaty Organization"
+    assert page.locator("section.cite .reference").inner_text().startswith(
+        "Collective Security Treaty Organization. “")
+    assert page.dialogs == []

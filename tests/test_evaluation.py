@@ -250,7 +250,8 @@ def test_a_segment_without_titles_dates_or_people_is_searchable(tmp_path: Path) 
         writer.add(CleanDocument("b.txt", None, None, (), "More on security."))
     result = IndexSearcher(tmp_path).search(SearchRequest("security", sort="newest"))
     assert result.total == 2
-    assert result.facets == {"year": [FacetCount("none", 2)], "person": []}
+    assert result.facets == {"year": [FacetCount("none", 2)], "person": [],
+                             "type": [FacetCount("news", 2)], "state": []}
 
 
 def test_similar_pages_are_whooshs_more_like_this(searcher: IndexSearcher) -> None:

@@ -348,7 +348,9 @@ def test_repeated_filter_values_do_not_amplify_the_response(tmp_path: Path) -> N
     assert response.status_code == 400 and "parameters" in response.text
     repeated = [("q", "Council")] + [("year", "2021")] * 30
     page = client.get("/search", params=repeated)
-    assert page.status_code == 200 and page.text.count("year=2021") < 30
+    once = client.get("/search", params=[("q", "Council"), ("year", "2021")])
+    assert page.status_code == 200  # each value counted once: the same links as one value
+    assert page.text.count("year=2021") == once.text.count("year=2021")
 
 
 def test_idle_and_half_sent_connections_do_not_take_the_server_down(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from indexer.building.corpus import (
 from indexer.building.scan import Settled, Skipped, scan_folder
 from indexer.building.workers import release_free_memory
 from indexer.document import CleanDocument
+from indexer.facets import facets_version
 from indexer.store import STATE_FILE, IndexStore, StoreError, file_digests
 
 # A build that would serve fewer than this share of the documents served now stops, unless
@@ -98,7 +99,7 @@ class Report:
                 "built_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "cleaner": cleaner_of(raw_dir), "files": dict(sorted(self.files.items())),
                 "settled": self.settled, "documents": self.contents,
-                "first_seen": self.first_seen}
+                "first_seen": self.first_seen, "facets": facets_version()}
 
 
 def cleaner_of(raw_dir: Path) -> str:
@@ -252,7 +253,9 @@ def _update_or_rebuild(raw_dir: Path, store: IndexStore, progress: Progress[Any]
         if current is None:
             raise StoreError(f"There is no index in {store.root} to update yet. "
                              f"Run `csto-index build {raw_dir} --index {store.root}` first.")
-        rewrite = not engine.same_fields(current)
+        # Other fields, or other ways to read the facets' values: every document anew.
+        rewrite = not engine.same_fields(current) or \
+            store.state().get("facets") != facets_version()
         if not rewrite:
             _update(raw_dir, store, current, report, progress, allow_shrink, memory_mb,
                     verify)
@@ -260,7 +263,8 @@ def _update_or_rebuild(raw_dir: Path, store: IndexStore, progress: Progress[Any]
         report = _build(raw_dir, store, progress, wait, on_wait, allow_shrink, memory_mb)
         report.command = "update"
         report.warnings.insert(0, "The index was written by a version of csto-search with "
-                                  "other fields: every document was written anew (a build).")
+                                  "other fields or facets: every document was written anew (a "
+                                  "build).")
     report.seconds = time.perf_counter() - started
     return report
 

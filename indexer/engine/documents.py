@@ -13,7 +13,7 @@ from indexer.document import readable_title, shown_text
 from indexer.engine.snippets import Marker, Unit
 from indexer.engine.values import Hit, StoredDocument
 from indexer.engine.writing import stored_record
-from indexer.facets import PERSON
+from indexer.facets import FACETS, PERSON
 
 LEAD_CHARS = 240
 DOCUMENTS_PER_READ = 100  # an export reads this many stored documents at a time
@@ -64,7 +64,9 @@ def stored_document(stored: dict[str, object]) -> StoredDocument:
                           record.get("date"), tuple(record[PERSON.name]),
                           record.get("body", ""), tuple(record.get("sources", ())),
                           bool(record.get(schema.CUT.name)),
-                          record.get(schema.SIGNATURE.name, ""))
+                          record.get(schema.SIGNATURE.name, ""),
+                          record.get(schema.INDEXED.name) or "",
+                          {facet.name: tuple(record[facet.name]) for facet in FACETS})
 
 
 def lead(text: str, cut: bool = False) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from indexer.engine.columns import DocumentColumns, FacetColumn
 from indexer.engine.values import FacetCount
-from indexer.facets import FACETS
+from indexer.facets import FACETS, Facet
 
 
 def selections(columns: DocumentColumns,
@@ -39,9 +39,14 @@ def count_facets(columns: DocumentColumns, found: np.ndarray, masks: Mapping[str
     for facet in FACETS:
         counts, done = counted(columns.facets[facet.name],
                                all_selections(found, masks, but=facet.name), deadline)
-        facets[facet.name] = sorted(counts, key=lambda c, f=facet: f.sort_key(c.value, c.count))
+        facets[facet.name] = in_order(facet, counts)
         complete = complete and done
     return facets, complete
+
+
+def in_order(facet: Facet, counts: list[FacetCount]) -> list[FacetCount]:
+    """The counts in the facet's order (`Facet.sort_key`)."""
+    return sorted(counts, key=lambda count: facet.sort_key(count.value, count.count))
 
 
 def counted(column: FacetColumn, documents: np.ndarray,

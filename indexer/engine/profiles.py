@@ -9,10 +9,10 @@ from collections.abc import Callable
 import numpy as np
 
 from indexer.engine.columns import DocumentColumns
-from indexer.engine.facet_counts import counted
+from indexer.engine.facet_counts import counted, in_order
 from indexer.engine.ranking import top
 from indexer.engine.values import Hit, PersonProfile
-from indexer.facets import PERSON, UNDATED_YEAR, YEAR
+from indexer.facets import FACETS, PERSON, UNDATED_YEAR, YEAR
 
 
 class PeopleOfIndex:
@@ -58,4 +58,6 @@ class PeopleOfIndex:
             sorted((c for c in years if c.value != UNDATED_YEAR), key=lambda c: c.value),
             sorted((c for c in others if c.value != name),
                    key=lambda c: (-c.count, c.value))[:named_with],
-            hits)
+            hits, {facet.name: in_order(facet, counted(columns.facets[facet.name], mask,
+                                                       deadline)[0])
+                   for facet in FACETS if facet not in (YEAR, PERSON)})

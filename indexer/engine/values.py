@@ -95,6 +95,9 @@ class StoredDocument:
     sources: tuple[str, ...]
     cut: bool = False  # the saved copy stops mid-article
     signature: str = ""  # who signed the release
+    first_indexed: str = ""  # when the archive first indexed it (ISO, UTC)
+    # Its values of each facet (`indexer.facets`), by name.
+    facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def heading(self) -> str:
@@ -111,6 +114,8 @@ class PersonProfile:
     per_year: list[FacetCount]  # ascending years
     named_with: list[FacetCount]  # the people most often named in the same documents
     latest: list[Hit]
+    # Their documents counted by each other facet (document type, state), in its order.
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
