@@ -86,7 +86,8 @@ def run_extract(corpus: Path, labels: list[dict[str, Any]], seeds: bool) -> list
 
 def score(corpus: Path, labels: list[dict[str, Any]], documents: list[dict[str, Any]],
           failures: list[str]) -> dict[str, Any]:
-    by_source = {src: doc for doc in documents for src in [doc["source"], *doc["duplicates"]]}
+    # `extract` gives one line per page, with that page's own fields
+    by_source = {doc["source"]: doc for doc in documents}
     hits = {key: [0, 0] for key in ("title", "date", "sidebar_removed", "lead_kept")}
     people = {"predicted": 0, "correct": 0, "labelled": 0, "found": 0}
 

@@ -124,8 +124,9 @@ def reference_bm25f(searcher: IndexSearcher, words: list[str]) -> dict[int, floa
     reader = searcher._searcher.reader()
     alive = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
     fields = tuple(model.weights)  # title, body, names, signature
-    average = {f: sum((reader.doc_field_length(d, f) or 0) for d in alive) / len(alive)
-               for f in fields}
+    # A field's average length over the pages that have it (Lucene's docCount).
+    lengths = {f: [reader.doc_field_length(d, f) or 0 for d in alive] for f in fields}
+    average = {f: sum(ls) / max(sum(1 for n in ls if n), 1) for f, ls in lengths.items()}
     scores: dict[int, float] = {}
     held: dict[int, float] = {}
     telling: set[int] = set()

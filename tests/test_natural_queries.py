@@ -13,7 +13,7 @@ from indexer.engine import IndexSearcher, SearchRequest
 from indexer.synonyms import load_synonyms
 from search_app.app import create_app
 from search_app.settings import Settings
-from tests.conftest import SIDEBAR_A, SIDEBAR_B, article, indexed, page_text
+from tests.conftest import FOOTER, SIDEBAR_A, SIDEBAR_B, article, indexed, page_text
 
 ORGANISATION = "the Collective Security Treaty Organization (CSTO)"
 # Pages that say what the organisation said and did, as nearly every page of the site does:
@@ -55,6 +55,16 @@ PAGES = COMMON | {
     "almaty.txt": article(
         "Consultations in Alma-Ata", "11.06.2024",
         "On 11 June 2024, consultations of experts were held in Alma-Ata.",
+        sidebar=SIDEBAR_B),
+    # Vladimir Zaynetdinov is named only in the signature of his releases; another Vladimir
+    # in the title and text of a page.
+    "signed.txt": article(
+        "The CSTO Secretariat held a briefing for journalists", "12.05.2022",
+        "On 12 May 2022, the CSTO Secretariat held a briefing on the preparations.",
+        footer=("The CSTO Press Secretary Vladimir Zaynetdinov", *FOOTER)),
+    "putin.txt": article(
+        "Vladimir Putin chaired the session", "16.05.2022",
+        "On 16 May 2022, Russian President Vladimir Putin chaired the session in Moscow.",
         sidebar=SIDEBAR_B),
     # The crawler cut this copy in its title, right after the latest-news items.
     "cut.txt": page_text(
@@ -145,6 +155,19 @@ def test_other_spellings_of_an_official_find_the_official(searcher: IndexSearche
     result = searcher.search(SearchRequest("Shoygu"))
     assert result.hits[0].heading == "The Secretary General met Sergei Shoigu"
     assert [(e.written, e.alternatives) for e in result.expansions] == [("Shoygu", ("Shoigu",))]
+
+
+def test_a_name_in_a_signature_outranks_its_first_name_elsewhere(
+        searcher: IndexSearcher) -> None:
+    # Few pages have a signature: a signature is short among signatures, not many times
+    # longer than the average of all pages' (mostly empty) ones.
+    wanted = "The CSTO Secretariat held a briefing for journalists"
+    assert headings(searcher, "Vladimir Zaynetdinov")[:2] == [
+        wanted, "Vladimir Putin chaired the session"]
+    # A misspelling of a word only signatures hold is corrected like any other.
+    result = searcher.search(SearchRequest("Vladimir Zainetdinov"))
+    assert result.corrected_from == "Vladimir Zainetdinov"
+    assert result.hits[0].heading == wanted
 
 
 def test_only_what_matched_is_marked_and_phrases_as_phrases(searcher: IndexSearcher) -> None:

@@ -224,7 +224,7 @@ def _counting_words(documents: Iterable[tuple[DocumentFacts, CleanDocument | Non
                     vocabulary: Counter[str]) -> Iterator[CleanDocument]:
     for _, document in documents:
         assert document is not None  # a build asks for every document
-        vocabulary.update(engine.written_words(document.title, document.body))
+        vocabulary.update(engine.words_of(document))
         yield document
 
 
@@ -313,7 +313,7 @@ def _update(raw_dir: Path, store: IndexStore, current: Path, report: Report,
                         writer.replace(document)
                         gone.add(document.doc_id)
                         report.changed += 1
-                    vocabulary.update(engine.written_words(document.title, document.body))
+                    vocabulary.update(engine.words_of(document))
                 deleted = old.keys() - report.contents.keys()
                 for doc_id in deleted:
                     writer.delete(doc_id)

@@ -108,7 +108,11 @@ class PlainRanker:
         self._norms = {}
         for name in FIELDS:
             lengths = columns.lengths[name]
-            average = float(lengths[alive].mean()) if alive.any() else 1.0
+            # The average over the pages that have the field, as Lucene's BM25 takes it: a
+            # field most pages lack (a release's signature) would otherwise make every page
+            # that has it look many times too long.
+            present = lengths[alive & (lengths > 0)]
+            average = float(present.mean()) if len(present) else 1.0
             b = self.model.b[name]
             self._norms[name] = (1 - b) + b * lengths / (average or 1.0)
 

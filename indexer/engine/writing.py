@@ -28,6 +28,8 @@ WRITER_MEMORY_MB = 256  # for all writer processes of a build together (--memory
 # pages than one. Updates write few documents, and in one process.
 BUILD_PROCESSES = 2
 VOCABULARY_FILE = "vocabulary.tsv"
+# The stored fields whose words the vocabulary counts, in this order.
+VOCABULARY_FIELDS = (schema.TITLE, schema.BODY, schema.SIGNATURE)
 PEOPLE_FILE = "people.json"
 _WORD = re.compile(WORD_PATTERN)
 
@@ -148,10 +150,17 @@ def copy_generation(source: Path, target: Path, rewritten: Collection[str] = ())
                 shutil.copy2(path, target / path.name)
 
 
-def written_words(title: str | None, body: str) -> list[str]:
-    """A document's words as the vocabulary counts them: as written (their case kept, so
-    that suggestions can be shown as the site writes them), numbers left out."""
-    return [word for word in _WORD.findall(f"{title or ''} {body}") if not word[0].isdigit()]
+def written_words(*texts: str | None) -> list[str]:
+    """A document's words as the vocabulary counts them (from its title, text and signature:
+    every word a query can find is one a misspelling can be corrected to): as written (their
+    case kept, so that suggestions can be shown as the site writes them), numbers left out."""
+    joined = " ".join(text for text in texts if text)
+    return [word for word in _WORD.findall(joined) if not word[0].isdigit()]
+
+
+def words_of(document: CleanDocument) -> list[str]:
+    """The words the vocabulary counts for a document being written."""
+    return written_words(*(getattr(document, field.name) for field in VOCABULARY_FIELDS))
 
 
 def words_of_documents(directory: Path, doc_ids: Iterable[str]) -> Counter[str]:
@@ -161,8 +170,8 @@ def words_of_documents(directory: Path, doc_ids: Iterable[str]) -> Counter[str]:
         for doc_id in doc_ids:
             stored = searcher.document(**{schema.ID.name: doc_id})
             if stored is not None:
-                counts.update(written_words(stored.get(schema.TITLE.name),
-                                            stored.get(schema.BODY.name, "")))
+                counts.update(written_words(*(stored.get(field.name)
+                                              for field in VOCABULARY_FIELDS)))
     return counts
 
 
