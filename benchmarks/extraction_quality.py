@@ -1,6 +1,7 @@
 """Score the cleaner against the hand-made labels of the shared corpus, half by half.
 
     python benchmarks/extraction_quality.py [--corpus ../shared/corpus] [--verbose] [--json]
+                                            [--other-days]
 
 Runs the real `csto-index extract` over the labelled pages and scores every labelled article
 page, as the product is scored on pages it has never seen:
@@ -15,6 +16,11 @@ date exact, sidebar removed (the label's `header_end` is gone from the body, unl
 article itself repeats it), lead kept (the first 50 characters of `body_start` are in the
 body), and people precision and recall (the same person in any spelling; a second spelling of
 someone already listed counts against precision).
+
+`--other-days` scores the same pages as if crawled on other days: the site's leading block of
+latest-news items changes with the day a page is fetched, so each page that has one gets the
+block of the next labelled page whose block differs (its label's `header_end` with it), and
+the rest of the page stays as it was.
 """
 
 from __future__ import annotations
@@ -138,12 +144,58 @@ def score(corpus: Path, labels: list[dict[str, Any]], documents: list[dict[str, 
     return result
 
 
+def sidebar_end(text: str, row: dict[str, Any]) -> int:
+    """Where the page's leading block of latest-news items ends, by its label (0: none)."""
+    if not row["header_end"]:
+        return 0
+    found = text.find(row["header_end"])
+    return found + len(row["header_end"]) if found >= 0 else 0
+
+
+def other_crawl_days(corpus: Path, into: Path) -> Path:
+    """A copy of the corpus whose pages carry another page's leading sidebar block."""
+    labels = [json.loads(line) for line in (corpus / "pages" / "manifest.jsonl").open()
+              if line.strip()]
+    texts = {row["file"]: (corpus / "pages" / row["file"]).read_text("utf-8", "replace")
+             for row in labels}
+    sided = [row for row in labels if sidebar_end(texts[row["file"]], row)]
+    (into / "pages").mkdir(parents=True)
+    shutil.copytree(corpus / "seeds", into / "seeds")
+    swapped: dict[str, tuple[str, dict[str, Any]]] = {}
+    for number, row in enumerate(sided):
+        text = texts[row["file"]]
+        own = text[:sidebar_end(text, row)]
+        for donor in sided[number + 1:] + sided[:number]:
+            block = texts[donor["file"]][:sidebar_end(texts[donor["file"]], donor)]
+            if block != own:
+                swapped[row["file"]] = (block + text[len(own):],
+                                        row | {"header_end": donor["header_end"]})
+                break
+    with (into / "pages" / "manifest.jsonl").open("w") as manifest:
+        for row in labels:
+            text, label = swapped.get(row["file"], (texts[row["file"]], row))
+            (into / "pages" / row["file"]).write_text(text, "utf-8")
+            manifest.write(json.dumps(label) + "\n")
+    return into
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--verbose", action="store_true", help="list every failed check")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--other-days", action="store_true",
+                        help="each page with another page's sidebar block")
     args = parser.parse_args()
+    if args.other_days:
+        with tempfile.TemporaryDirectory() as folder:
+            args.corpus = other_crawl_days(args.corpus, Path(folder))
+            report(args)
+    else:
+        report(args)
+
+
+def report(args: argparse.Namespace) -> None:
     labels = [json.loads(line) for line in (args.corpus / "pages" / "manifest.jsonl").open()
               if line.strip()]
     halves = {"first": labels[:FIRST_HALF], "second": labels[FIRST_HALF:]}

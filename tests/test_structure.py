@@ -126,7 +126,9 @@ def test_footer_navigation_contacts_and_cut_navigation_are_removed() -> None:
 
 def test_title_likeness() -> None:
     assert is_title_like("The CSTO Joint Staff is 20 years old")
+    assert is_title_like("The command-staff training “Interaction-2024” began")
     assert not is_title_like("The meeting was held in Moscow.")
+    assert not is_title_like('He held a briefing on the topic "On the readiness of forces."')
     assert not is_title_like("26.07.2024")
     assert not is_title_like("dated October 07, 2002")
 
@@ -141,6 +143,21 @@ UNSEEN_SIDEBAR = (
     "On December 3, 2025, the working group on the border held its meeting with the "
     "participation of the member states' representatives.",
 )
+
+
+def test_heading_over_a_paragraph_with_its_date_glued_is_the_title_after_an_unseen_sidebar(
+        ) -> None:
+    # One of the site's templates prints the date glued to the first paragraph; behind a
+    # sidebar of another crawl day (news leads, one of them a short sentence), the heading
+    # over that paragraph is the title, even written as sentences.
+    for title in ("The Defense Ministries have discussed the situation in the Republic",
+                  "Session of the CSTO Collective Security Council. Moscow, 14 October 2016."):
+        page = page_text(UNSEEN_SIDEBAR, "The ceremonies were attended by the ambassadors.",
+                         title, "14.10.2016On 14 October 2016, the ministers met in Moscow.")
+        blocks, layout = layout_of(page, OTHER)
+        assert layout.title == title
+        assert layout.date == date(2016, 10, 14)
+        assert blocks[layout.body_start].startswith("14.10.2016On 14 October")
 
 
 def test_page_cut_inside_an_unseen_sidebar_has_no_title_body_or_date() -> None:

@@ -123,6 +123,7 @@ def is_title_like(block: str) -> bool:
         MIN_TITLE_CHARS <= len(block) <= MAX_TITLE_CHARS
         and len(block.split()) >= 2
         and not block.endswith(_TERMINAL)
+        and not block.endswith(_SENTENCE_END)  # a sentence ending inside quotes: '..."'
         and _STARTS_LIKE_TITLE.match(block) is not None
         and _LEAD_ONLY_START.match(block) is None
         and not is_date_line(block)
@@ -223,12 +224,18 @@ def find_title_pair(view: Sequence[str]) -> tuple[int, date | None, int] | None:
 
 
 def find_title_with_date_line(view: Sequence[str]) -> int | None:
-    """A heading followed by a date line ("19.05.2021", "Vienna, June 23, 2020") - but not a
-    sidebar item between two date lines."""
-    limit = min(len(view) - 1, HEADER_WINDOW)
-    for index in range(limit):
-        if (is_title_like(view[index]) and is_date_line(view[index + 1])
-                and not (index and is_numeric_date_line(view[index - 1]))):
+    """A heading followed by a date line ("19.05.2021", "Vienna, June 23, 2020") or by the
+    first paragraph with the date glued in front ("09.01.2022On January 9, ...": a template
+    of the site; the heading may then be sentences, "Session of the Council. Moscow, ..."),
+    but not a sidebar item between two date lines."""
+    for index in range(min(len(view) - 1, HEADER_WINDOW)):
+        block, following = view[index], view[index + 1]
+        if (index and is_numeric_date_line(view[index - 1])) or is_date_line(block):
+            continue
+        if (is_title_like(block) and is_date_line(following)) or (
+                parse_glued_date(following) and parse_glued_date(block) is None
+                and MIN_TITLE_CHARS <= len(block) <= MAX_TITLE_CHARS
+                and _STARTS_LIKE_TITLE.match(block)):
             return index
     return None
 
