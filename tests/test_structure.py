@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from indexer.cleaning.blocks import split_blocks
-from indexer.cleaning.structure import find_layout, is_title_like
+from indexer.cleaning.shapes import is_title_like
+from indexer.cleaning.structure import find_layout
 from tests.conftest import FOOTER, SIDEBAR_A, SIDEBAR_B, article, facts_for, page_text
 
 OTHER = article("The CSTO Joint Staff held staff talks", "28.04.2022",
@@ -100,6 +101,36 @@ def test_own_lead_survives_where_it_is_another_pages_sidebar_item() -> None:
     other = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
     assert lead in body_of(own, other, OTHER)
     assert lead not in body_of(other, own, OTHER)
+
+
+STAFF_TALKS = ("On 3-5 June, the Republic of Belarus hosted the second staff talks on the "
+               "joint trainings of the Collective Rapid Reaction Forces.")
+
+
+def test_own_lead_that_other_days_sidebars_list_starts_a_page_without_a_heading() -> None:
+    # The site's fragment of an article (no heading) behind this day's sidebar, which other
+    # pages share; another day's sidebar lists the lead after another item. There the lead
+    # follows that item; here it follows none of it, and the next line goes on about it.
+    fragment = page_text(SIDEBAR_B, STAFF_TALKS,
+                         "The staff talks on the joint trainings were attended by the "
+                         "representatives of the ministries conc")
+    same_day = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    other_day = page_text(("On 1 June, the Secretary General met the ambassadors.",
+                           STAFF_TALKS, "On 30 May, the defence ministers met in Bishkek."),
+                          "A third title of a page", "Its own body, about the council.")
+    blocks, layout = layout_of(fragment, same_day, other_day)
+    assert layout.title is None
+    assert blocks[layout.body_start] == STAFF_TALKS
+
+
+def test_a_sidebars_last_item_that_is_another_pages_lead_stays_sidebar() -> None:
+    # The item is the lead of an article of the corpus; on this page the title follows it.
+    own = article("The Republic of Belarus hosted staff talks", "05.06.2024", STAFF_TALKS,
+                  "The talks were attended by the ministries.")
+    listing = page_text((*SIDEBAR_B, STAFF_TALKS), "The Secretary General visited Bishkek",
+                        "He met the President of the Kyrgyz Republic.")
+    same_day = page_text(SIDEBAR_B, "Another title of a page", "Its body, about a meeting.")
+    assert body_of(listing, own, same_day) == ["He met the President of the Kyrgyz Republic."]
 
 
 def test_page_whose_sidebar_lists_its_own_lead_starts_at_the_repeat() -> None:

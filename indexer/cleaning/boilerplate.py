@@ -6,7 +6,9 @@ recognised because they recur on pages that are otherwise different, and `struct
 from each page's own layout, which of a page's repeated blocks really are chrome.
 
 What the corpus says about one page is a small value, `PageFacts`: whether each of its blocks
-repeats (anywhere, in the tail) and whether its last block begins a recurring footer line;
+repeats (anywhere, in the tail), whether another page holds it right after the same block
+(a day's sidebar is one list, in the same order on every page), and whether its last block
+begins a recurring footer line;
 besides, `structure` may ask whether a word is common, and `PageEvidence` records the words it
 asked about. A page whose facts, and the classes of the words asked about, did not change
 since the last run gets the same layout (what `update` relies on).
@@ -147,6 +149,15 @@ class Counts:
         return np.where(self.ids[places] == ids, self.counts[places], 0)
 
 
+def pair_ids(keys: np.ndarray, first_of_page: np.ndarray) -> np.ndarray:
+    """A stable id of each block with the block before it on its page (NO_PREFIX for a
+    page's first block)."""
+    before = np.roll(keys, 1).view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    pairs = (before ^ keys.view(np.uint64)).view(np.int64)
+    pairs[pairs == NO_PREFIX] = 1
+    return np.where(first_of_page, NO_PREFIX, pairs)
+
+
 def _first_of_page(page: np.ndarray, rank: np.ndarray, ranks: int) -> np.ndarray:
     """Whether each block is the first of its page with its rank: a page carrying a block
     twice counts once."""
@@ -177,6 +188,9 @@ class CorpusBlocks:
     distinct: np.ndarray  # the first block of its page with its key
     distinct_in_tail: np.ndarray  # the first of its page's tail blocks with its key
     distinct_beginning: np.ndarray  # the first of its page with its beginning
+    pair_ids: np.ndarray  # the distinct (block before, block) pairs, sorted
+    pair_rank: np.ndarray
+    distinct_pair: np.ndarray  # the first of its page with its pair (never a page's first)
 
     @classmethod
     def of(cls, shapes: Sequence[PageShape]) -> CorpusBlocks:
@@ -195,10 +209,16 @@ class CorpusBlocks:
         distinct_in_tail[in_tail] = _first_of_page(page[in_tail], key_rank[in_tail],
                                                    len(key_ids))
         distinct_beginning = _first_of_page(page, beginning_rank, len(beginning_ids))
+        pages_first = np.zeros(len(keys), dtype=bool)
+        pages_first[offsets[:-1][lengths > 0]] = True
+        pairs = pair_ids(keys, pages_first)
+        unique_pairs, pair_rank = np.unique(pairs, return_inverse=True)
+        distinct_pair = _first_of_page(page, pair_rank, len(unique_pairs)) & ~pages_first
         return cls(shapes, key_ids, key_rank.astype(np.int32), beginning_ids,
                    beginning_rank.astype(np.int32), has_beginning, page, in_tail, offsets,
                    _first_of_page(page, key_rank, len(key_ids)), distinct_in_tail,
-                   distinct_beginning & has_beginning)
+                   distinct_beginning & has_beginning, unique_pairs,
+                   pair_rank.astype(np.int32), distinct_pair)
 
     def stats(self, identities: Sequence[str] | None = None,
               common: frozenset[int] | None = None) -> BlockStats:
@@ -237,6 +257,9 @@ class CorpusBlocks:
             frozenset(head[:length] for head in heads
                       for length in range(1, min(len(head), TAIL_BEGINNING_CHARS + 1))),
             common_words(self.shapes) if common is None else common,
+            Counts(self.pair_ids,
+                   np.bincount(self.pair_rank[chosen & self.distinct_pair],
+                               minlength=len(self.pair_ids))),
         )
 
     def table(self, stats: BlockStats) -> FactsTable:
@@ -246,24 +269,28 @@ class CorpusBlocks:
             anywhere = stats.anywhere.counts[self.key_rank]
             begun = stats.beginnings.counts[self.beginning_rank]
             tail = stats.in_tail.counts[self.key_rank]
+            paired = stats.pairs.counts[self.pair_rank] if stats.pairs.ids is self.pair_ids \
+                else stats.pairs.of_ids(self.pair_ids[self.pair_rank])
         else:
             keys = self.key_ids[self.key_rank]
             order = np.argsort(keys)  # sorted once for both lookups of the keys
             anywhere = stats.anywhere.of_ids(keys, order)
             begun = stats.beginnings.of_ids(self.beginning_ids[self.beginning_rank])
             tail = stats.in_tail.of_ids(keys, order)
+            paired = stats.pairs.of_ids(self.pair_ids[self.pair_rank])
+        follows = (paired >= 2) & (self.pair_ids[self.pair_rank] != NO_PREFIX)
         # The counts are only for explanations: kept small (a table holds 3M blocks).
         return FactsTable((anywhere >= 2) | (self.has_beginning & (begun >= 2)), tail >= 2,
                           anywhere.astype(np.int32), tail.astype(np.int32),
                           self.offsets.tolist(),
-                          [stats.last_begins_tail(shape) for shape in self.shapes])
+                          [stats.last_begins_tail(shape) for shape in self.shapes], follows)
 
 
 def facts_signature(repeats: np.ndarray, tail_repeats: np.ndarray, last_begins_tail: bool,
-                    ) -> str:
+                    follows: np.ndarray) -> str:
     """A digest of a page's facts, under which the layout they give is kept."""
-    data = (repeats.astype(bool, copy=False).tobytes()
-            + tail_repeats.astype(bool, copy=False).tobytes())
+    data = b"".join(array.astype(bool, copy=False).tobytes()
+                    for array in (repeats, tail_repeats, follows))
     return hashlib.blake2b(data + bytes([last_begins_tail]), digest_size=16).hexdigest()
 
 
@@ -277,6 +304,8 @@ class PageFacts:
     repeats: tuple[bool, ...]  # per block: on another page too (whole, or cut short)
     tail_repeats: tuple[bool, ...]  # per block: ends another page too
     last_begins_tail: bool  # the last block is the beginning of a recurring footer line
+    # per block: another page holds it right after the same block as here
+    follows: tuple[bool, ...] = ()
     pages_with: tuple[int, ...] = field(default=(), compare=False)
     tail_pages: tuple[int, ...] = field(default=(), compare=False)
 
@@ -292,6 +321,8 @@ class BlockStats:
     # Proper beginnings of recurring tail blocks ("go b" of "go back"), for cut footers.
     tail_beginnings: frozenset[str] = frozenset()
     common_words: frozenset[int] = frozenset()
+    # (block before, block) pairs, by page
+    pairs: Counts = field(default_factory=lambda: Counts.of(np.zeros(0, np.int64)))
 
     def last_begins_tail(self, shape: PageShape) -> bool:
         return bool(shape.last_key) and shape.last_key in self.tail_beginnings
@@ -311,16 +342,18 @@ class FactsTable:
     tail: np.ndarray
     bounds: list[int]  # page n's blocks are bounds[n]:bounds[n + 1]
     last_begins_tail: list[bool]
+    follows: np.ndarray
 
     def signature(self, page: int) -> str:
         start, end = self.bounds[page], self.bounds[page + 1]
         return facts_signature(self.repeats[start:end], self.tail_repeats[start:end],
-                               self.last_begins_tail[page])
+                               self.last_begins_tail[page], self.follows[start:end])
 
     def facts(self, page: int) -> PageFacts:
         part = slice(self.bounds[page], self.bounds[page + 1])
         return PageFacts(tuple(self.repeats[part].tolist()),
                          tuple(self.tail_repeats[part].tolist()), self.last_begins_tail[page],
+                         tuple(self.follows[part].tolist()),
                          tuple(self.anywhere[part].tolist()), tuple(self.tail[part].tolist()))
 
 
@@ -435,6 +468,10 @@ class PageEvidence:
         """Seen on at least one other page (whole, or cut short)."""
         index = self._index(block)
         return index is not None and self._facts.repeats[index]
+
+    def follows_elsewhere(self, index: int) -> bool:
+        """Another page holds block `index` right after the block before it here."""
+        return index < len(self._facts.follows) and self._facts.follows[index]
 
     def repeats_in_tail(self, block: str) -> bool:
         index = self._index(block)

@@ -45,16 +45,22 @@ from indexer.cleaning.dates import (
     parse_glued_date,
     parse_numeric_date,
 )
+from indexer.cleaning.shapes import (
+    COMPLETE_END,
+    MAX_TITLE_CHARS,
+    MIN_TITLE_CHARS,
+    SENTENCE_END,
+    STARTS_LIKE_TITLE,
+    TEMPORAL_START,
+    is_lead_like,
+    is_sentence_title,
+    is_title_like,
+)
 
 HEADER_WINDOW = 40  # the sidebar never holds more blocks than this
 MAX_SINGLE_ITEMS = 10  # sidebar items not seen elsewhere that may stand before a title
-MIN_TITLE_CHARS = 10
-MAX_TITLE_CHARS = 400
 MIN_CUT_COPY_CHARS = 20  # a title repeated but cut short by the crawler
 CUT_TITLE_CHARS = 200  # the site cuts long titles (at 255 characters), mid-word
-# A title written as one or two short sentences ("... were summed up. More than 11 tons
-# of drugs were seized.") rather than as a heading.
-MAX_SENTENCE_TITLE_CHARS = 200
 # How much a title-like line must share with the paragraph under it to be taken as the title.
 RELATED_IN_SIDEBAR = 0.5  # inside the run of recurring blocks (section pages list titles too)
 RELATED_AFTER_SIDEBAR = 0.05  # a heading-shaped line after it
@@ -63,23 +69,11 @@ KICKER_CHARS = 60
 KICKER_MARGIN = 0.3
 # Sidebar items are the leads of unrelated news items: consecutive ones share little.
 UNRELATED_ITEMS = 0.25
-MIN_LEAD_CHARS = 60
-_TERMINAL = (".", ":", ";", ",", "?", "!", "…")
-_SENTENCE_END = (".", "?", "!", "…", ".”", '."', ".»", "!”", '!"')
-# How a complete text may end: a sentence, a quotation, a parenthesis.
-_COMPLETE_END = (*_SENTENCE_END, "”", '"', "»", ")")
 _CONTACT = re.compile(
     r"@[\w-]+\.\w|(?:\+|\btel\b|\bfax\b|\bphone\b)[\s\d()./-]*\d{2}|\d{3}[\s-]\d{2}[\s-]\d{2}\b"
     r"|\bpress[ -]secretary\b|\bpress service\b",
     re.IGNORECASE,
 )
-_STARTS_LIKE_TITLE = re.compile(r"^[\"“«'(]?[A-ZА-ЯЁ0-9]")
-# How a news lead opens: "On 25 July 2024, ...", "From 1 to 23 April ...", "Today, ...".
-_TEMPORAL_START = re.compile(
-    r"^(?:On|From|In the period from|Today|Yesterday|This week)\b|^\d{1,2}(?:-\d{1,2})?\s+[A-Z]",
-)
-# Openings that a lead has and a headline never has.
-_LEAD_ONLY_START = re.compile(r"^(?:Today|Yesterday|This week|In the period from|From \d)\b")
 
 
 class Role(Enum):
@@ -115,36 +109,6 @@ class Layout:
         """The body's blocks, without the image file names standing among them."""
         return [i for i in range(self.body_start, self.body_end)
                 if not self.roles or self.roles[i].role is Role.BODY]
-
-
-def is_title_like(block: str) -> bool:
-    """Shaped like a heading: a few words, a capital first, no sentence punctuation last."""
-    return (
-        MIN_TITLE_CHARS <= len(block) <= MAX_TITLE_CHARS
-        and len(block.split()) >= 2
-        and not block.endswith(_TERMINAL)
-        and not block.endswith(_SENTENCE_END)  # a sentence ending inside quotes: '..."'
-        and _STARTS_LIKE_TITLE.match(block) is not None
-        and _LEAD_ONLY_START.match(block) is None
-        and not is_date_line(block)
-    )
-
-
-def is_sentence_title(block: str) -> bool:
-    """A title written as one or two short sentences, or ending in "!" or "?"."""
-    if not (MIN_TITLE_CHARS <= len(block) <= MAX_SENTENCE_TITLE_CHARS):
-        return False
-    if _STARTS_LIKE_TITLE.match(block) is None or _LEAD_ONLY_START.match(block) or \
-            is_date_line(block):
-        return False
-    if block.endswith(("!", "?", "...", "…")):
-        return True
-    return block.endswith(".") and block.count(". ") <= 1 and not _TEMPORAL_START.match(block)
-
-
-def is_lead_like(block: str) -> bool:
-    """Shaped like a news paragraph: sentences, ending as a sentence ends."""
-    return len(block) >= MIN_LEAD_CHARS and block.endswith(_SENTENCE_END)
 
 
 def title_pair_date(title: str, following: str, is_last: bool) -> tuple[bool, date | None]:
@@ -197,6 +161,15 @@ def repeated_earlier_at(blocks: Sequence[str], index: int) -> int | None:
     return None
 
 
+def starts_own_article(view: Sequence[str], index: int, stats: PageEvidence) -> bool:
+    """A block other pages hold, but never right after the block before it here, that the
+    next block goes on about: this page's own lead, which other days' sidebars list, not one
+    more item of this page's list (a day's list is in the same order on every page)."""
+    return (0 < index < len(view) - 1 and stats.repeats(view[index])
+            and not stats.follows_elsewhere(index) and not is_date_line(view[index - 1])
+            and mutual_relatedness(view[index], view[index + 1], stats) >= UNRELATED_ITEMS)
+
+
 def leading_sidebar_end(view: Sequence[str], stats: PageEvidence) -> int:
     """End of the leading run of blocks that recur elsewhere or are sidebar date lines."""
     end = 0
@@ -204,7 +177,8 @@ def leading_sidebar_end(view: Sequence[str], stats: PageEvidence) -> int:
     dated_items = bool(view) and is_numeric_date_line(view[0])
     while end < limit:
         block = view[end]
-        if end and repeated_earlier_at(view, end) is not None:
+        if end and (repeated_earlier_at(view, end) is not None
+                    or starts_own_article(view, end, stats)):
             break
         after_date_line = dated_items and end > 0 and is_numeric_date_line(view[end - 1])
         if not (is_numeric_date_line(block) or stats.repeats(block) or after_date_line):
@@ -235,7 +209,7 @@ def find_title_with_date_line(view: Sequence[str]) -> int | None:
         if (is_title_like(block) and is_date_line(following)) or (
                 parse_glued_date(following) and parse_glued_date(block) is None
                 and MIN_TITLE_CHARS <= len(block) <= MAX_TITLE_CHARS
-                and _STARTS_LIKE_TITLE.match(block)):
+                and STARTS_LIKE_TITLE.match(block)):
             return index
     return None
 
@@ -285,7 +259,7 @@ def choose_title(view: Sequence[str], start: int, stats: PageEvidence) -> tuple[
             if is_title_like(block) and score >= RELATED_IN_SIDEBAR:
                 reason = "a heading listed on other pages too"
             elif is_title_like(block) and index == start - 1 and start < len(view) \
-                    and _TEMPORAL_START.match(view[start]):
+                    and TEMPORAL_START.match(view[start]):
                 score = max(score, RELATED_IN_SIDEBAR)
                 reason = "a heading listed on other pages too, followed by a news lead"
         elif is_title_like(block) and score >= RELATED_AFTER_SIDEBAR:
@@ -311,12 +285,12 @@ def is_sidebar_only(view: Sequence[str], stats: PageEvidence) -> bool:
     Without a title anywhere, a run of complete news leads that share little with each
     other, ended by a line cut mid-word, is a latest-news list, not an article.
     """
-    if len(view) < 4 or view[-1].endswith(_SENTENCE_END):
+    if len(view) < 4 or view[-1].endswith(SENTENCE_END):
         return False
     items = [block for block in view[:-1] if not is_numeric_date_line(block)]
     if len(items) < 3 or not all(is_lead_like(item) for item in items):
         return False
-    if not any(_TEMPORAL_START.match(item) for item in items):
+    if not any(TEMPORAL_START.match(item) for item in items):
         return False
     # An item may run over two paragraphs; most neighbours are still unrelated.
     related = sum(mutual_relatedness(one, other, stats) >= UNRELATED_ITEMS
@@ -331,7 +305,7 @@ def is_cut(view: Sequence[str], title_index: int | None, body_end: int) -> bool:
     if body_end < len(view) or not view:
         return False
     last = view[-1].rstrip()
-    return title_index == len(view) - 1 or not last.endswith(_COMPLETE_END)
+    return title_index == len(view) - 1 or not last.endswith(COMPLETE_END)
 
 
 def is_item_list(body: Sequence[str], title: str | None) -> bool:
@@ -361,7 +335,7 @@ def footer_start(view: Sequence[str], body_start: int, stats: PageEvidence) -> i
 
 def _title_echo(title: str | None, block: str, stats: PageEvidence) -> bool:
     """A second wording of the title under it (the sub-sites print a translation)."""
-    return (title is not None and is_title_like(block) and not _TEMPORAL_START.match(block)
+    return (title is not None and is_title_like(block) and not TEMPORAL_START.match(block)
             and relatedness(block, [title], stats) >= RELATED_IN_SIDEBAR)
 
 
@@ -377,7 +351,7 @@ def body_date(view: Sequence[str], body: Sequence[int], title: str | None,
         when = parse_date_line(view[index])
         if when is not None:
             return when
-    leads = [i for i in body[:3] if not is_title_like(view[i]) or _TEMPORAL_START.match(view[i])
+    leads = [i for i in body[:3] if not is_title_like(view[i]) or TEMPORAL_START.match(view[i])
              or parse_glued_date(view[i])]
     if not leads:
         return None
@@ -462,7 +436,12 @@ def _find_article(view: Sequence[str], stats: PageEvidence, title_hint: str | No
         roles[title_index] = BlockRole(Role.TITLE, reason)
         return title_index, None, title_index + 1
     if sidebar_end == 0 and is_sidebar_only(view, stats):
-        if is_title_like(view[-1]) and not _TEMPORAL_START.match(view[-1]):
+        own = next((i for i in range(len(view)) if starts_own_article(view, i, stats)), None)
+        if own is not None:
+            roles[own] = BlockRole(Role.BODY, "the page's own lead, listed by other pages' "
+                                              "sidebars after other items")
+            return None, None, own
+        if is_title_like(view[-1]) and not TEMPORAL_START.match(view[-1]):
             # The crawler cut the page in the article's own heading, right after the
             # latest-news items: that fragment is all the copy has of its article, its
             # text (not its title: the page does not hold the title whole).
