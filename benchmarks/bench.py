@@ -166,32 +166,16 @@ def worker(engine: str, pages: int, location: Path) -> dict[str, Any]:
                 timings["phrase"].append(elapsed)
     figures: dict[str, Any] = {}
     if engine == "ours":
-        timings["switched"] = _first_pass_after_a_warm_switch(location, queries)
-        timings["unwarmed"] = _first_pass_unwarmed(location, queries + long_queries)
+        timings["switched"] = _first_pass(location, queries, warmed=True)
+        timings["unwarmed"] = _first_pass(location, queries + long_queries, warmed=False)
         figures["start_warming_s"] = start_warming
     return figures | {kind: percentiles(samples) for kind, samples in timings.items()}
 
 
-def _first_pass_unwarmed(location: Path, queries: list[Query]) -> list[float]:
-    """The first pass on a searcher nobody warmed (what warming saves)."""
-    from indexer.engine import IndexSearcher, SearchRequest
-    from indexer.store import IndexStore
-    from indexer.synonyms import load_synonyms
-
-    current = IndexStore(location).current()
-    assert current is not None
-    fresh = IndexSearcher(current, synonyms=load_synonyms())
-    samples = []
-    for q in queries:
-        started = time.perf_counter()
-        fresh.search(SearchRequest(q.ours, filters=q.filters))
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def _first_pass_after_a_warm_switch(location: Path, queries: list[Query]) -> list[float]:
-    """What the server does at a switch: a fresh searcher on the same generation, warmed
-    with recent traffic (the mix just run) and the most frequent words, then the mix."""
+def _first_pass(location: Path, queries: list[Query], warmed: bool) -> list[float]:
+    """The mix on a fresh searcher of the same generation: `warmed` as the server does at a
+    switch (with recent traffic, the mix just run, and the most frequent words), or not
+    (what warming saves)."""
     from indexer.engine import IndexSearcher, SearchRequest
     from indexer.store import IndexStore
     from indexer.synonyms import load_synonyms
@@ -200,7 +184,8 @@ def _first_pass_after_a_warm_switch(location: Path, queries: list[Query]) -> lis
     current = IndexStore(location).current()
     assert current is not None
     fresh = IndexSearcher(current, synonyms=load_synonyms())
-    warm(fresh, [q.ours for q in queries], WARM_SECONDS)
+    if warmed:
+        warm(fresh, [q.ours for q in queries], WARM_SECONDS)
     samples = []
     for q in queries:
         started = time.perf_counter()

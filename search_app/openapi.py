@@ -64,6 +64,10 @@ def _facet_parameter(facet: Facet, settings: Settings) -> dict[str, Any]:
                            + "; several are OR-ed, facets AND-ed."}
 
 
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": _STRING}
+
+
 def openapi_description(settings: Settings) -> dict[str, Any]:
     """The description of the API as these settings serve it (its limits, its facets)."""
     return {
@@ -127,8 +131,7 @@ def openapi_description(settings: Settings) -> dict[str, Any]:
             "/api/person/{name}": {"get": {
                 "summary": "An official of the archive: role, spellings, documents per year, "
                            "who is named with them, latest documents",
-                "parameters": [{"name": "name", "in": "path", "required": True,
-                                "schema": _STRING}],
+                "parameters": [_path_parameter("name")],
                 "responses": {
                     "200": {"description": "The person", "content": {"application/json": {
                         "schema": {"type": "object", "properties": {
@@ -151,8 +154,7 @@ def openapi_description(settings: Settings) -> dict[str, Any]:
                     "404": {"description": "No person of the archive has this name"}}}},
             "/api/doc/{doc_id}": {"get": {
                 "summary": "One clean document and documents like it",
-                "parameters": [{"name": "doc_id", "in": "path", "required": True,
-                                "schema": _STRING}],
+                "parameters": [_path_parameter("doc_id")],
                 "responses": {
                     "200": {"description": "The document", "content": {"application/json": {
                         "schema": {"type": "object", "properties": {

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +50,29 @@ def run_build(raw: Path, index_dir: Path, **options: object) -> subprocess.Compl
 def assert_still_serving(store: IndexStore, served: str | None, documents: int = 5) -> None:
     assert store.current_name() == served
     assert IndexSearcher(store.current()).search(SearchRequest("")).total == documents  # type: ignore[arg-type]
+
+
+def unfinished(store: IndexStore) -> list[str]:
+    """The generations being written (or left by a build that died)."""
+    return [p.name for p in store.generations.iterdir() if p.name.startswith(UNFINISHED_PREFIX)]
+
+
+def start_big_build(tmp_path: Path, index_dir: Path, pages: int, seed: int,
+                    start_new_session: bool = False) -> subprocess.Popen[bytes]:
+    """A `csto-index build` of a generated corpus, long enough to be stopped mid-way."""
+    big = tmp_path / "big"
+    write_corpus(pages, big, seed=seed)
+    return subprocess.Popen([command("csto-index"), "build", str(big), "--index",
+                             str(index_dir)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=start_new_session)
+
+
+def wait_while_running(process: subprocess.Popen[bytes], done: Callable[[], bool],
+                       seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
 
 
 def new_page(raw: Path, number: int) -> None:
@@ -123,15 +146,8 @@ def test_reindex_under_load_fails_no_request(tmp_path: Path) -> None:
 def test_kill_9_mid_build_keeps_the_old_index_and_the_next_build_works(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     raw, store, served = served_seeds(tmp_path, index_dir)
-    big = tmp_path / "big"
-    write_corpus(3000, big, seed=3)
-    process = subprocess.Popen([command("csto-index"), "build", str(big), "--index",
-                                str(index_dir)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir()):
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
+    process = start_big_build(tmp_path, index_dir, 3000, seed=3, start_new_session=True)
+    wait_while_running(process, lambda: bool(unfinished(store)), 60)
     time.sleep(0.5)  # well into writing the new generation
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
@@ -139,7 +155,7 @@ def test_kill_9_mid_build_keeps_the_old_index_and_the_next_build_works(tmp_path:
     # The next build takes the lock the dead one held and clears what it left.
     build_index(raw, index_dir)
     assert store.current_name() != served
-    assert not any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir())
+    assert unfinished(store) == []
 
 
 def test_hostile_raw_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
@@ -254,17 +270,10 @@ def test_stopping_a_builds_main_process_ends_its_writer_processes(
         tmp_path: Path, stop: signal.Signals) -> None:
     index_dir = tmp_path / "index-being-stopped"
     raw, store, served = served_seeds(tmp_path, index_dir)
-    big = tmp_path / "big"
-    write_corpus(2400, big, seed=6)
-    process = subprocess.Popen([command("csto-index"), "build", str(big), "--index",
-                                str(index_dir)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    process = start_big_build(tmp_path, index_dir, 2400, seed=6)
     # Writing: the generation's folder exists and Whoosh has forked its writer processes.
-    while not (any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir())
-               and len(processes_of(str(index_dir))) > 1):
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
+    wait_while_running(process, lambda: bool(unfinished(store))
+                       and len(processes_of(str(index_dir))) > 1, 120)
     process.send_signal(stop)  # the main process only, as a careless admin or a system does
     process.wait(timeout=30)
     deadline = time.monotonic() + 15
@@ -272,14 +281,13 @@ def test_stopping_a_builds_main_process_ends_its_writer_processes(
         time.sleep(0.2)
     assert processes_of(str(index_dir)) == []
     assert_still_serving(store, served)
-    leftovers = [p.name for p in store.generations.iterdir()
-                 if p.name.startswith(UNFINISHED_PREFIX)]
+    leftovers = unfinished(store)
     # Stopped by SIGTERM, it removes its own unfinished generation; killed, the next run does.
     assert leftovers == [] if stop == signal.SIGTERM else len(leftovers) == 1
     run_update = subprocess.run([command("csto-index"), "update", str(raw), "--index",
                                  str(index_dir)], capture_output=True, text=True)
     assert run_update.returncode == 0, run_update.stderr
-    assert not any(p.name.startswith(UNFINISHED_PREFIX) for p in store.generations.iterdir())
+    assert unfinished(store) == []
 
 
 def test_the_generations_kept_follow_the_order_of_publishing_not_the_clock(

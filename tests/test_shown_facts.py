@@ -16,7 +16,7 @@ from indexer.building.builder import build
 from indexer.store import IndexStore
 from search_app.app import create_app
 from search_app.settings import Settings
-from tests.conftest import SIDEBAR_A, SIDEBAR_B, article, page_text
+from tests.conftest import SIDEBAR_A, SIDEBAR_B, article, indexed, page_text
 
 PAGES = {
     "glued.txt": page_text(
@@ -34,11 +34,8 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = tmp_path_factory.mktemp("raw")
-    for name, text in PAGES.items():
-        (raw / name).write_text(text, "utf-8")
     root = tmp_path_factory.mktemp("index")
-    build(raw, IndexStore(root))
+    indexed(PAGES, tmp_path_factory.mktemp("raw"), root)
     return root
 
 
