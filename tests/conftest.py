@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cleaning.boilerplate import PageFacts, learn_block_stats, shape_of
+from indexer.cleaning.boilerplate import CorpusBlocks, PageFacts, shape_of
 from indexer.cleaning.people import NameLexicon, load_lexicon
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,7 +72,7 @@ def facts_for(page: str, *others: str) -> tuple[PageFacts, frozenset[int]]:
     from indexer.cleaning.blocks import split_blocks
 
     shapes = [shape_of(split_blocks(text)) for text in (page, *others)]
-    stats = learn_block_stats(shapes)
+    stats = CorpusBlocks.of(shapes).stats()
     return stats.table(shapes).facts(0), stats.common_words
 
 

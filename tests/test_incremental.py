@@ -251,8 +251,8 @@ def test_summaries_and_looks_come_back_from_the_cache_as_they_were(tmp_path: Pat
     from datetime import date
 
     from indexer.building.cache import CleaningCache
-    from indexer.cleaning.boilerplate import WordClasses
     from indexer.cleaning.dedupe import Copy
+    from indexer.cleaning.evidence import WordClasses
     from indexer.cleaning.pages import DraftSummary, Look
     from indexer.cleaning.people import Mention
 

@@ -326,3 +326,13 @@ def test_an_html_heading_with_a_logo_word_is_the_title_without_it() -> None:
                          "odkb The Council met in Minsk")
     assert layout.title == "The Council met in Minsk"
     assert blocks[layout.body_start] == "The Council met on Monday."
+
+
+def test_a_paragraph_cut_after_its_first_sentence_is_not_a_heading() -> None:
+    from indexer.cleaning.shapes import is_cut_paragraph
+
+    assert is_cut_paragraph("28 April is the Day of Establishment of the Joint Staff of the "
+                            "Organization. We recall that on 28 Apri")
+    assert not is_cut_paragraph("Consultations of the CSTO member states on arms control")
+    assert not is_cut_paragraph("The results were summed up in Almaty. More than 11 tons of "
+                                "drugs were seized.")

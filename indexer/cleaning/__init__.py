@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 
 from indexer.cleaning.boilerplate import CorpusBlocks, FactsTable, PageShape
-from indexer.cleaning.dedupe import copies_share_identity, group_copies
+from indexer.cleaning.dedupe import article_starts, copies_share_identity, group_copies
 from indexer.cleaning.pages import DraftSummary, Look
 from indexer.cleaning.people import Mention, NameLexicon, PeopleResolver
 from indexer.cleaning.structure import Role
@@ -66,8 +66,13 @@ def clean_pages(shapes: list[PageShape], common: frozenset[int], lexicon: NameLe
     learned from them, a fifth of their memory at 100k pages."""
     blocks = CorpusBlocks.of(shapes)
     looks = stages.first_looks(blocks.table(blocks.stats(common=common)), common)
-    identities = copies_share_identity(blocks, [look.identity for look in looks])
-    facts = blocks.table(blocks.stats(identities, common))
+    own = [look.identity for look in looks]
+    identities = copies_share_identity(blocks, own)
+    # A copy cut shorter than a page that holds all it has adds nothing to the counts.
+    counted = [mine == shared for mine, shared in zip(own, identities, strict=True)]
+    facts = blocks.table(blocks.stats(identities, common, counted))
+    facts = replace(facts, article_from=article_starts(blocks, identities, facts.follows,
+                                                       facts.tail_repeats))
     del blocks, looks
     shapes.clear()
     summaries = stages.drafts(facts, common, lexicon)

@@ -20,10 +20,9 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import NamedTuple
 
 import numpy as np
 
@@ -167,6 +166,19 @@ def _first_of_page(page: np.ndarray, rank: np.ndarray, ranks: int) -> np.ndarray
     return marks
 
 
+def _first_of_group(flags: np.ndarray, grouped: np.ndarray, group: np.ndarray,
+                    rank: np.ndarray) -> np.ndarray:
+    """`flags` (each block the first of its page with its rank), where of the blocks of
+    `grouped` pages only the first of the group of pages with its rank stays set."""
+    chosen = np.flatnonzero(flags & grouped)
+    kept = flags & ~grouped
+    if not len(chosen):
+        return kept
+    ranks = int(rank[chosen].max()) + 1
+    kept[chosen[_first_of_page(group[chosen], rank[chosen], ranks)]] = True
+    return kept
+
+
 @dataclass(frozen=True)
 class CorpusBlocks:
     """Every block of a corpus's pages in flat arrays, with the page each belongs to.
@@ -221,23 +233,33 @@ class CorpusBlocks:
                    pair_rank.astype(np.int32), distinct_pair)
 
     def stats(self, identities: Sequence[str] | None = None,
-              common: frozenset[int] | None = None) -> BlockStats:
+              common: frozenset[int] | None = None,
+              counted: Sequence[bool] | None = None) -> BlockStats:
         """Count blocks over distinct pages; a page stored twice counts once.
 
-        With `identities` (one per page, e.g. its title), pages of the same identity count
-        once too: the same article crawled on two days must not make its own paragraphs look
-        repeated. Common words do not depend on that, so a second pass can reuse the first
-        one's."""
-        seen: set[object] = set()
-        counted = np.zeros(len(self.shapes), dtype=bool)
-        for number, shape in enumerate(self.shapes):
-            signature = identities[number] if identities is not None else shape.identity
-            if signature not in seen:
-                seen.add(signature)
-                counted[number] = True
-        chosen = counted[self.page]
+        With `identities` (one per page, e.g. its address), a block counts once per
+        identity: the same article crawled on two days must not make its own paragraphs look
+        repeated, while each day's sidebar still counts. Pages not `counted` add nothing (a
+        copy cut shorter than a page that holds all it has). Common words do not depend on
+        that, so a second pass can reuse the first one's."""
+        first_of: dict[object, int] = {}
+        group = np.array([first_of.setdefault(identities[number] if identities is not None
+                                              else shape.identity, number)
+                          for number, shape in enumerate(self.shapes)], dtype=np.int64)
+        chosen = np.ones(len(self.shapes), dtype=bool) if counted is None \
+            else np.array(counted, dtype=bool)
+        groups = len(np.unique(group[chosen]))
+        of_block = group[self.page]
+        grouped = ((np.bincount(group[chosen], minlength=len(group)) > 1)[group]
+                   & chosen)[self.page]
+        chosen = chosen[self.page]
+        distinct, distinct_in_tail, distinct_beginning, distinct_pair = (
+            _first_of_group(flags & chosen, grouped, of_block, rank) for flags, rank in (
+                (self.distinct, self.key_rank), (self.distinct_in_tail, self.key_rank),
+                (self.distinct_beginning, self.beginning_rank),
+                (self.distinct_pair, self.pair_rank)))
         ranks = len(self.key_ids)
-        in_tail = np.bincount(self.key_rank[chosen & self.distinct_in_tail], minlength=ranks)
+        in_tail = np.bincount(self.key_rank[distinct_in_tail], minlength=ranks)
         # The first characters of each recurring tail block, from one page that has it.
         recurring = np.flatnonzero(chosen & self.in_tail & (in_tail[self.key_rank] >= 2))
         _, first = np.unique(self.key_rank[recurring], return_index=True)
@@ -247,18 +269,16 @@ class CorpusBlocks:
             tail_heads = self.shapes[page].tail_heads
             heads.add(tail_heads[position - int(self.offsets[page + 1]) + len(tail_heads)])
         return BlockStats(
-            int(counted.sum()),
-            Counts(self.key_ids,
-                   np.bincount(self.key_rank[chosen & self.distinct], minlength=ranks)),
-            Counts(self.beginning_ids,
-                   np.bincount(self.beginning_rank[chosen & self.distinct_beginning],
-                               minlength=len(self.beginning_ids))),
+            groups,
+            Counts(self.key_ids, np.bincount(self.key_rank[distinct], minlength=ranks)),
+            Counts(self.beginning_ids, np.bincount(self.beginning_rank[distinct_beginning],
+                                                   minlength=len(self.beginning_ids))),
             Counts(self.key_ids, in_tail),
             frozenset(head[:length] for head in heads
                       for length in range(1, min(len(head), TAIL_BEGINNING_CHARS + 1))),
             common_words(self.shapes) if common is None else common,
             Counts(self.pair_ids,
-                   np.bincount(self.pair_rank[chosen & self.distinct_pair],
+                   np.bincount(self.pair_rank[distinct_pair],
                                minlength=len(self.pair_ids))),
         )
 
@@ -287,11 +307,12 @@ class CorpusBlocks:
 
 
 def facts_signature(repeats: np.ndarray, tail_repeats: np.ndarray, last_begins_tail: bool,
-                    follows: np.ndarray) -> str:
+                    follows: np.ndarray, article_from: int) -> str:
     """A digest of a page's facts, under which the layout they give is kept."""
     data = b"".join(array.astype(bool, copy=False).tobytes()
                     for array in (repeats, tail_repeats, follows))
-    return hashlib.blake2b(data + bytes([last_begins_tail]), digest_size=16).hexdigest()
+    return hashlib.blake2b(data + bytes([last_begins_tail]) + article_from.to_bytes(4, "little"),
+                           digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -306,6 +327,7 @@ class PageFacts:
     last_begins_tail: bool  # the last block is the beginning of a recurring footer line
     # per block: another page holds it right after the same block as here
     follows: tuple[bool, ...] = ()
+    article_from: int = 0  # where the article starts, as other copies of the page tell (0: not)
     pages_with: tuple[int, ...] = field(default=(), compare=False)
     tail_pages: tuple[int, ...] = field(default=(), compare=False)
 
@@ -343,17 +365,22 @@ class FactsTable:
     bounds: list[int]  # page n's blocks are bounds[n]:bounds[n + 1]
     last_begins_tail: list[bool]
     follows: np.ndarray
+    article_from: list[int] = field(default_factory=list)  # of each page, when known
+
+    def _article_from(self, page: int) -> int:
+        return self.article_from[page] if self.article_from else 0
 
     def signature(self, page: int) -> str:
         start, end = self.bounds[page], self.bounds[page + 1]
         return facts_signature(self.repeats[start:end], self.tail_repeats[start:end],
-                               self.last_begins_tail[page], self.follows[start:end])
+                               self.last_begins_tail[page], self.follows[start:end],
+                               self._article_from(page))
 
     def facts(self, page: int) -> PageFacts:
         part = slice(self.bounds[page], self.bounds[page + 1])
         return PageFacts(tuple(self.repeats[part].tolist()),
                          tuple(self.tail_repeats[part].tolist()), self.last_begins_tail[page],
-                         tuple(self.follows[part].tolist()),
+                         tuple(self.follows[part].tolist()), self._article_from(page),
                          tuple(self.anywhere[part].tolist()), tuple(self.tail[part].tolist()))
 
 
@@ -414,85 +441,3 @@ def common_words(shapes: Sequence[PageShape]) -> frozenset[int]:
     for shape in shapes:
         counter.add(shape.words)
     return counter.common()
-
-
-def learn_block_stats(shapes: Sequence[PageShape], identities: Sequence[str] | None = None,
-                      common: frozenset[int] | None = None) -> BlockStats:
-    """`CorpusBlocks.stats` of `shapes`."""
-    return CorpusBlocks.of(shapes).stats(identities, common)
-
-
-class WordClasses(NamedTuple):
-    """The words a layout asked about (`word_id`s as uint32 bytes: one object, not dozens,
-    for each of 100k pages in memory), by the class they had."""
-
-    common: bytes = b""
-    other: bytes = b""
-
-    @classmethod
-    def of(cls, common: Iterable[int], other: Iterable[int]) -> WordClasses:
-        return cls(*(np.array(sorted(words), dtype=np.uint32).tobytes()
-                     for words in (common, other)))
-
-    def still_hold(self, common: frozenset[int]) -> bool:
-        """Whether every word asked about is still of the class it was."""
-        return (common.issuperset(np.frombuffer(self.common, np.uint32).tolist())
-                and common.isdisjoint(np.frombuffer(self.other, np.uint32).tolist()))
-
-
-NO_WORDS_ASKED = WordClasses()
-
-
-class PageEvidence:
-    """A page's `PageFacts` and the corpus's common words, asked by block text as
-    `structure` reads the page; it remembers which words were asked about."""
-
-    def __init__(self, view: Sequence[str], facts: PageFacts, common: frozenset[int]) -> None:
-        self._facts = facts
-        self._at: dict[str, int] = {}
-        for index, block in enumerate(view):
-            self._at.setdefault(block_key(block), index)
-        self._last_key = block_key(view[-1]) if view else ""
-        self._common = common
-        self._asked: dict[int, bool] = {}
-
-    @property
-    def asked(self) -> WordClasses:
-        return WordClasses.of((w for w, common in self._asked.items() if common),
-                              (w for w, common in self._asked.items() if not common))
-
-    def _index(self, block: str) -> int | None:
-        return self._at.get(block_key(block))
-
-    def repeats(self, block: str) -> bool:
-        """Seen on at least one other page (whole, or cut short)."""
-        index = self._index(block)
-        return index is not None and self._facts.repeats[index]
-
-    def follows_elsewhere(self, index: int) -> bool:
-        """Another page holds block `index` right after the block before it here."""
-        return index < len(self._facts.follows) and self._facts.follows[index]
-
-    def repeats_in_tail(self, block: str) -> bool:
-        index = self._index(block)
-        return index is not None and self._facts.tail_repeats[index]
-
-    def begins_tail_block(self, block: str) -> bool:
-        """A page cut by the crawler may end in the first letters of a footer line."""
-        return self._facts.last_begins_tail and block_key(block) == self._last_key
-
-    def pages_with(self, block: str) -> int:
-        index = self._index(block)
-        return self._facts.pages_with[index] if index is not None and \
-            self._facts.pages_with else 0
-
-    def tail_pages(self, block: str) -> int:
-        index = self._index(block)
-        return self._facts.tail_pages[index] if index is not None and \
-            self._facts.tail_pages else 0
-
-    def word_weight(self, word: str) -> float:
-        """Words on many pages say little about which article a line belongs to."""
-        key = word_id(word)
-        common = self._asked[key] = key in self._common
-        return COMMON_WEIGHT if common else 1.0

@@ -4,7 +4,9 @@ one copy cut short by the crawler)."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -169,7 +171,12 @@ def copies_share_identity(blocks: CorpusBlocks, identities: list[str]) -> list[s
         return key_sets[number]
 
     shared = list(identities)
+    # Pages that share an identity already (copies saved under one address) are known copies
+    # of each other: they stay together rather than each joining a different longer page.
+    known = Counter(identities)
     for number, block in rarest.items():
+        if known[identities[number]] > 1:
+            continue
         mine = set(rank[offsets[number]:offsets[number + 1] - 1].tolist())
         containers = [other for other in holders[block] if other != number
                       and lengths[other] >= lengths[number] and mine <= key_set(other)]
@@ -178,3 +185,74 @@ def copies_share_identity(blocks: CorpusBlocks, identities: list[str]) -> list[s
             if (lengths[keeper], -keeper) > (lengths[number], -number):
                 shared[number] = identities[keeper]
     return shared
+
+
+def article_starts(blocks: CorpusBlocks, identities: Sequence[str], follows: np.ndarray,
+                   tail_repeats: np.ndarray) -> list[int]:
+    """Where each page's article starts, as its other saved copies tell (0: they do not).
+
+    Copies of one page saved on different days carry different latest-news lists above the
+    same article: where two copies agree from some block to the end of one of them (the
+    crawler may cut either, mid-paragraph), after blocks in which they differ, that block
+    begins the article, and what stands above it on each is that day's list. Not when the
+    shared run is a list of the site itself (its first two blocks stand together on
+    other pages) or only the footer.
+    """
+    starts = [0] * len(identities)
+    copies: dict[str, list[int]] = {}
+    for number, identity in enumerate(identities):
+        copies.setdefault(identity, []).append(number)
+    for group in copies.values():
+        for one, other in itertools.combinations(group, 2):
+            found = _shared_run(blocks, one, other)
+            if found is None:
+                continue
+            for page, start in zip((one, other), found, strict=True):
+                first = int(blocks.offsets[page]) + start
+                if tail_repeats[first] or (first + 1 < blocks.offsets[page + 1]
+                                           and follows[first + 1]):
+                    break
+            else:
+                for page, start in zip((one, other), found, strict=True):
+                    starts[page] = min(starts[page], start) if starts[page] else start
+    return starts
+
+
+def _shared_run(blocks: CorpusBlocks, one: int, other: int) -> tuple[int, int] | None:
+    """(start on `one`, start on `other`) of the run of blocks two pages end in together,
+    when both have other blocks before it, the last of which differ."""
+    def page_of(page: int) -> tuple[list[int], list[int]]:
+        part = slice(int(blocks.offsets[page]), int(blocks.offsets[page + 1]))
+        beginnings = np.where(blocks.has_beginning[part], blocks.beginning_rank[part], -1)
+        return blocks.key_rank[part].tolist(), beginnings.tolist()
+
+    (keys, begun), (other_keys, other_begun) = page_of(one), page_of(other)
+
+    def same(i: int, j: int) -> bool:
+        if keys[i] == other_keys[j]:
+            return True
+        # The crawler cut one of them in this block: the same beginning will do.
+        is_last = i == len(keys) - 1 or j == len(other_keys) - 1
+        return is_last and begun[i] >= 0 and begun[i] == other_begun[j]
+
+    def listed_above(i: int, j: int) -> bool:
+        """The run's first block stands above the run on either copy too: a list item (the
+        list may hold the page's own lead), not where the article starts."""
+        return any(same(i, above) for above in range(j)) or \
+            any(same(above, j) for above in range(i))
+
+    at: dict[int, list[int]] = {}
+    for j, key in enumerate(other_keys):
+        at.setdefault(key, []).append(j)
+    begun_at: dict[int, list[int]] = {}
+    for j, beginning in enumerate(other_begun):
+        begun_at.setdefault(beginning, []).append(j)
+    last = len(other_keys) - 1
+    for i in range(1, len(keys)):
+        cut = begun_at.get(begun[i], []) if i == len(keys) - 1 and begun[i] >= 0 else []
+        for j in [*at.get(keys[i], []), *cut, last]:
+            if j and same(i, j) and not same(i - 1, j - 1) and not listed_above(i, j) and all(
+                    same(i + step, j + step)
+                    for step in range(1, min(len(keys) - i, len(other_keys) - j))):
+                return i, j
+    return None

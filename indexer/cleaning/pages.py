@@ -15,8 +15,9 @@ from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
 from indexer.cleaning.blocks import analysis_text, block_key
-from indexer.cleaning.boilerplate import PageFacts, WordClasses
-from indexer.cleaning.dedupe import Copy
+from indexer.cleaning.boilerplate import PageFacts
+from indexer.cleaning.dedupe import Copy, canonical_url
+from indexer.cleaning.evidence import WordClasses
 from indexer.cleaning.loading import RawPage
 from indexer.cleaning.people import Mention, NameLexicon, PeopleResolver, mentions_in, people_in
 from indexer.cleaning.structure import Layout, Role, find_layout, is_item_list
@@ -114,10 +115,18 @@ def compact(summary: DraftSummary, pool: dict[Any, Any]) -> DraftSummary:
 
 
 def page_identity(page: RawPage, layout: Layout) -> str:
-    """Which article a page holds, as far as a first look at its layout can tell (a digest
-    of its title and first paragraph: 100k of them are held at once)."""
+    """Which article a page holds, as far as a first look can tell (a digest: 100k of them
+    are held at once). Copies saved under one address hold one article whatever sidebar the
+    day gave them, so the address decides where it is known; else the page's title and first
+    paragraph, else (neither found) the file itself."""
     body = layout.body_indexes()
-    parts = (block_key(layout.title or ""), block_key(page.blocks[body[0]])[:100] if body else "")
+    if page.url:
+        parts: tuple[str, ...] = ("address", canonical_url(page.url))
+    elif layout.title or body:
+        parts = (block_key(layout.title or ""),
+                 block_key(page.blocks[body[0]])[:100] if body else "")
+    else:
+        parts = ("file", page.file_hash)
     return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()
 

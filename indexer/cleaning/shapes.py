@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.cleaning.dates import is_date_line
+from indexer.cleaning.dates import first_sentence, is_date_line
 
 MIN_TITLE_CHARS = 10
 MAX_TITLE_CHARS = 400
@@ -57,3 +57,8 @@ def is_sentence_title(block: str) -> bool:
 def is_lead_like(block: str) -> bool:
     """Shaped like a news paragraph: sentences, ending as a sentence ends."""
     return len(block) >= MIN_LEAD_CHARS and block.endswith(SENTENCE_END)
+
+
+def is_cut_paragraph(block: str) -> bool:
+    """A paragraph that the crawler cut: a whole sentence, then words that stop short."""
+    return not block.endswith(COMPLETE_END) and first_sentence(block) != block

@@ -28,13 +28,7 @@ from datetime import date
 from enum import Enum
 
 from indexer.cleaning.blocks import analysis_text, block_key, is_image_name
-from indexer.cleaning.boilerplate import (
-    NO_WORDS_ASKED,
-    PageEvidence,
-    PageFacts,
-    WordClasses,
-    content_words,
-)
+from indexer.cleaning.boilerplate import PageFacts, content_words
 from indexer.cleaning.dates import (
     DATE_SUFFIX,
     find_prose_date,
@@ -45,6 +39,7 @@ from indexer.cleaning.dates import (
     parse_glued_date,
     parse_numeric_date,
 )
+from indexer.cleaning.evidence import NO_WORDS_ASKED, PageEvidence, WordClasses
 from indexer.cleaning.shapes import (
     COMPLETE_END,
     MAX_TITLE_CHARS,
@@ -52,6 +47,7 @@ from indexer.cleaning.shapes import (
     SENTENCE_END,
     STARTS_LIKE_TITLE,
     TEMPORAL_START,
+    is_cut_paragraph,
     is_lead_like,
     is_sentence_title,
     is_title_like,
@@ -171,7 +167,10 @@ def starts_own_article(view: Sequence[str], index: int, stats: PageEvidence) -> 
 
 
 def leading_sidebar_end(view: Sequence[str], stats: PageEvidence) -> int:
-    """End of the leading run of blocks that recur elsewhere or are sidebar date lines."""
+    """End of the leading run of blocks that recur elsewhere or are sidebar date lines; or
+    where the page's copies of other days begin to agree (above it, each has its day's list)."""
+    if stats.article_from:
+        return min(stats.article_from, len(view))
     end = 0
     limit = min(len(view), HEADER_WINDOW)
     dated_items = bool(view) and is_numeric_date_line(view[0])
@@ -273,6 +272,8 @@ def choose_title(view: Sequence[str], start: int, stats: PageEvidence) -> tuple[
     if start >= len(view):
         return None, ""
     first = view[start]
+    if start == len(view) - 1 and is_cut_paragraph(first):
+        return None, ""  # the lead, cut by the crawler after its first sentence
     if is_title_like(first) or (start and is_sentence_title(first)):
         where = "after the recurring sidebar" if start else "the page opens with it"
         return start, f"heading-shaped, the first line {where}"
@@ -460,6 +461,8 @@ def _sidebar_reason(view: Sequence[str], sidebar_end: int, stats: PageEvidence) 
             reasons.append("a date line of the latest-news list")
         elif seen >= 2:
             reasons.append(f"seen on {seen - 1} other page(s)")
+        elif index < stats.article_from:
+            reasons.append("above where the copies of this page saved on other days agree")
         elif index and is_numeric_date_line(view[index - 1]):
             reasons.append("an item under a date line of the latest-news list")
         else:
