@@ -1,7 +1,7 @@
 """Score the cleaner against the hand-made labels of the shared corpus, half by half.
 
     python benchmarks/extraction_quality.py [--corpus ../shared/corpus] [--verbose] [--json]
-                                            [--other-days]
+                                            [--other-days | --with-other-days]
 
 Runs the real `csto-index extract` over the labelled pages and scores every labelled article
 page, as the product is scored on pages it has never seen:
@@ -20,7 +20,9 @@ someone already listed counts against precision).
 `--other-days` scores the same pages as if crawled on other days: the site's leading block of
 latest-news items changes with the day a page is fetched, so each page that has one gets the
 block of the next labelled page whose block differs (its label's `header_end` with it), and
-the rest of the page stays as it was.
+the rest of the page stays as it was. `--with-other-days` cleans the labelled pages together
+with those copies (as `other-day/<file>`, at the same addresses), scores the labelled pages
+inside that crawl and counts how many of their fields stay as they were without the copies.
 """
 
 from __future__ import annotations
@@ -74,17 +76,26 @@ def same_person(one: str, other: str) -> bool:
     return hits >= min(len(_name_key(one)), len(_name_key(other)), 2)
 
 
-def run_extract(corpus: Path, labels: list[dict[str, Any]], seeds: bool) -> list[dict[str, Any]]:
+def run_extract(corpus: Path, labels: list[dict[str, Any]], seeds: bool,
+                other_day: Path | None = None) -> list[dict[str, Any]]:
+    """`extract`'s lines for the labelled pages (with the seeds), and with the same pages
+    saved on another day too (`other_day/pages`, as `other-day/<file>`) if given."""
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         raw.mkdir()
+        addresses = {}
         for row in labels:
             shutil.copy(corpus / "pages" / row["file"], raw / row["file"])
+            addresses[row["file"]] = row["url"]
+            if other_day is not None:
+                (raw / "other-day").mkdir(exist_ok=True)
+                shutil.copy(other_day / "pages" / row["file"], raw / "other-day" / row["file"])
+                addresses[f"other-day/{row['file']}"] = row["url"]
         if seeds:
             for page in (corpus / "seeds").glob("*.txt"):
                 shutil.copy(page, raw / page.name)
         (raw / "manifest.jsonl").write_text("".join(
-            json.dumps({"file": row["file"], "url": row["url"]}) + "\n" for row in labels))
+            json.dumps({"file": name, "url": url}) + "\n" for name, url in addresses.items()))
         out = subprocess.run([sys.executable, "-m", "indexer.building.cli", "extract", str(raw)],
                              check=True, capture_output=True, text=True)
     return [json.loads(line) for line in out.stdout.splitlines()]
@@ -179,6 +190,43 @@ def other_crawl_days(corpus: Path, into: Path) -> Path:
     return into
 
 
+def unchanged_fields(alone: list[dict[str, Any]], together: list[dict[str, Any]],
+                     labels: list[dict[str, Any]]) -> tuple[int, int, list[str]]:
+    """How many of the labelled pages' fields (title, date, people, text) are the same when
+    the pages are cleaned with their copies of another day as when cleaned alone."""
+    before = {doc["source"]: doc for doc in alone}
+    after = {doc["source"]: doc for doc in together}
+    same, changes = 0, []
+    fields = ("title", "date", "people", "body")
+    for row in labels:
+        for field in fields:
+            if before[row["file"]][field] == after[row["file"]][field]:
+                same += 1
+            else:
+                changes.append(f"{row['file']} {field}: {str(before[row['file']][field])[:60]!r}"
+                               f" -> {str(after[row['file']][field])[:60]!r}")
+    return same, len(labels) * len(fields), changes
+
+
+def report_with_other_days(args: argparse.Namespace) -> None:
+    """The labelled pages cleaned in one crawl with their copies of another day."""
+    labels = [json.loads(line) for line in (args.corpus / "pages" / "manifest.jsonl").open()
+              if line.strip()]
+    alone = run_extract(args.corpus, labels, seeds=True)
+    with tempfile.TemporaryDirectory() as folder:
+        other_day = other_crawl_days(args.corpus, Path(folder) / "other-day")
+        together = run_extract(args.corpus, labels, seeds=True, other_day=other_day)
+    failures: list[str] = []
+    result = score(args.corpus, labels, together, failures)
+    same, total, changes = unchanged_fields(alone, together, labels)
+    print("labelled pages with their copies of another day, scored:")
+    print("  " + "  ".join(f"{key} {result[key]:.1%}" for key in TARGETS))
+    print(f"fields (title, date, people, text) as without those copies: {same} of {total} "
+          f"({same / total:.1%}; target 99%)")
+    if args.verbose:
+        print(*failures, *changes, sep="\n  ", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -186,8 +234,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--other-days", action="store_true",
                         help="each page with another page's sidebar block")
+    parser.add_argument("--with-other-days", action="store_true",
+                        help="the pages cleaned together with those copies of another day")
     args = parser.parse_args()
-    if args.other_days:
+    if args.with_other_days:
+        report_with_other_days(args)
+    elif args.other_days:
         with tempfile.TemporaryDirectory() as folder:
             args.corpus = other_crawl_days(args.corpus, Path(folder))
             report(args)

@@ -128,6 +128,24 @@ def test_where_copies_of_other_days_agree_the_article_starts() -> None:
     assert starts_of(first, second, identities=["one", "other"]) == [0, 0]
 
 
+def test_copies_that_agree_only_in_a_few_letters_the_crawler_left_give_nothing() -> None:
+    first = page_text(LIST_OF_A_LATER_DAY, "Meeting o")
+    second = page_text(LIST_OF_ANOTHER_DAY, "Meeting o")
+    assert starts_of(first, second) == [0, 0]
+
+
+def test_copies_cut_in_their_heading_hold_it_as_text_not_as_a_title(tmp_path: Path) -> None:
+    heading = "Consultations of the CSTO member states on cooperation in arms control, disarmament"
+    pages = other_pages(2) | {"copy-1.txt": page_text(LIST_OF_A_LATER_DAY, heading[:90]),
+                              "copy-2.txt": page_text(LIST_OF_ANOTHER_DAY, heading[:90])}
+    urls = {"copy-1.txt": ADDRESS, "copy-2.txt": ADDRESS + "?bxajaxid=a4a8"}
+    corpus = clean_corpus(write(tmp_path / "raw", pages, urls))
+    for cleaned in corpus.pages:
+        if cleaned.page.source.startswith("copy"):
+            assert cleaned.page.title is None
+            assert cleaned.page.body == heading[:90]
+
+
 def test_a_list_that_holds_the_pages_own_lead_is_not_where_the_copies_agree() -> None:
     # Both copies of one day: the list holds the lead, and one copy is cut inside the lead
     # further down. The list's item is not where the article starts.

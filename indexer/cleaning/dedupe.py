@@ -249,6 +249,8 @@ def _shared_run(blocks: CorpusBlocks, one: int, other: int) -> tuple[int, int] |
         begun_at.setdefault(beginning, []).append(j)
     last = len(other_keys) - 1
     for i in range(1, len(keys)):
+        if i == len(keys) - 1 and begun[i] < 0 and keys[i] not in other_keys[:last]:
+            break  # only a few words left by the crawler in both: too little to go by
         cut = begun_at.get(begun[i], []) if i == len(keys) - 1 and begun[i] >= 0 else []
         for j in [*at.get(keys[i], []), *cut, last]:
             if j and same(i, j) and not same(i - 1, j - 1) and not listed_above(i, j) and all(

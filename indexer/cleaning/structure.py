@@ -433,6 +433,12 @@ def _find_article(view: Sequence[str], stats: PageEvidence, title_hint: str | No
             return before, None, later
         return None, None, later
     title_index, reason = choose_title(view, sidebar_end, stats)
+    if title_index == stats.article_from == len(view) - 1 and len(view[-1]) < CUT_TITLE_CHARS:
+        # The copies agree only in the heading the crawler cut this one in: all it holds of
+        # its article, as text (as on a page cut right after its sidebar).
+        roles[title_index] = BlockRole(Role.BODY, "the article's heading, cut short by the "
+                                                  "crawler")
+        return None, None, title_index
     if title_index is not None:
         roles[title_index] = BlockRole(Role.TITLE, reason)
         return title_index, None, title_index + 1
