@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -170,20 +169,28 @@ def copies_share_identity(blocks: CorpusBlocks, identities: list[str]) -> list[s
             key_sets[number] = set(rank[offsets[number]:offsets[number + 1]].tolist())
         return key_sets[number]
 
-    shared = list(identities)
-    # Pages that share an identity already (copies saved under one address) are known copies
-    # of each other: they stay together rather than each joining a different longer page.
-    known = Counter(identities)
+    found: dict[int, str] = {}
     for number, block in rarest.items():
-        if known[identities[number]] > 1:
-            continue
         mine = set(rank[offsets[number]:offsets[number + 1] - 1].tolist())
         containers = [other for other in holders[block] if other != number
                       and lengths[other] >= lengths[number] and mine <= key_set(other)]
         if containers:
             keeper = max(containers, key=lambda other: (lengths[other], -other))
             if (lengths[keeper], -keeper) > (lengths[number], -number):
-                shared[number] = identities[keeper]
+                found[number] = identities[keeper]
+    # Pages that share an identity already (copies saved under one address) move together,
+    # when each stands in the same other page; else none moves (copies of other days, each
+    # cut inside a list that some other page holds too, are not copies of that page).
+    members: dict[str, list[int]] = {}
+    for number, identity in enumerate(identities):
+        members.setdefault(identity, []).append(number)
+    shared = list(identities)
+    for identity, group in members.items():
+        targets = {found.get(number) for number in group}
+        if len(targets) == 1 and None not in targets and identity not in targets:
+            target = found[group[0]]
+            for number in group:
+                shared[number] = target
     return shared
 
 
