@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from indexer.building.corpus import clean_corpus
 from indexer.cleaning.blocks import split_blocks
 from indexer.cleaning.boilerplate import CorpusBlocks, PageFacts, shape_of
@@ -196,11 +198,11 @@ def test_a_pages_identity_is_its_address_else_its_article_else_its_file() -> Non
     assert identity("Go back\n") != identity("Back to the section\n")
 
 
-def test_cut_copies_saved_under_one_address_move_together_into_the_full_page(
-        tmp_path: Path) -> None:
-    # A section saved whole (its address unknown) and twice more, cut, under its address:
-    # the two cut copies are copies of the whole one, not a second page listing the same
-    # lines (which would make the section look like sidebar from top to bottom).
+@pytest.mark.parametrize("addressed", [False, True])
+def test_a_section_saved_whole_and_twice_cut_is_one_page(tmp_path: Path, addressed: bool) -> None:
+    # The two cut copies are copies of the whole one, whether or not their address is known
+    # (then they move together), not a second page listing the same lines (which would make
+    # the section look like sidebar from top to bottom).
     section = page_text(
         "CSTO Secretariat",
         *(f"{country} and the Secretary General discussed the Treaty's anniversary"
@@ -208,14 +210,15 @@ def test_cut_copies_saved_under_one_address_move_together_into_the_full_page(
                           "Russia")),
         "The CSTO Deputy Secretary General Valery Semerikov met the Ambassador",
         "Governance of the Secretariat: the Secretary General and his deputies.",
+        "- Ordabayev Samat Islamovich - Republic of Kazakhstan",
         "The Secretariat includes the following main structural units.")
     blocks = section.split("\n\n")
     pages = {"full.txt": section,
              "cut-1.txt": "\n\n".join(blocks[:6]) + "\n",
              "cut-2.txt": "\n\n".join(blocks[:8]) + "\n\nGovernance of the Secre\n"}
     address = "https://en.odkb-csto.org/authorized_organs/secretariat/"
-    corpus = clean_corpus(write(tmp_path / "raw", pages,
-                                {"cut-1.txt": address, "cut-2.txt": address + "?PAGEN_1=2"}))
-    (document,) = corpus.documents
+    urls = {"cut-1.txt": address, "cut-2.txt": address + "?PAGEN_1=2"} if addressed else {}
+    corpus = clean_corpus(write(tmp_path / "raw", pages, urls))
+    (document,) = corpus.documents  # one page, three copies
     assert document.title == "CSTO Secretariat"
-    assert "Valery Semerikov" in document.people
+    assert {"Valery Semerikov", "Samat Ordabayev"} <= set(document.people)

@@ -82,25 +82,3 @@ def test_adding_another_crawl_day_does_not_change_the_pages_already_there(
     alone = cleaned(day_a)
     together = cleaned(day_a | day_b)
     assert {source: together[source] for source in alone} == alone
-
-
-def test_a_page_saved_three_times_is_not_mistaken_for_sidebar(write_raw) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import page_text
-
-    section = page_text(
-        "CSTO Secretariat",
-        *(f"{country} and the Secretary General discussed the Treaty's anniversary"
-          for country in ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Tajikistan",
-                          "Russia")),
-        "The CSTO Deputy Secretary General Valery Semerikov met the Ambassador",
-        "Governance of the Secretariat: the Secretary General and his deputies.",
-        "- Ordabayev Samat Islamovich - Republic of Kazakhstan",
-        "The Secretariat includes the following main structural units.")
-    blocks = section.split("\n\n")
-    corpus = clean_corpus(write_raw({
-        "full.txt": section,
-        "cut-1.txt": "\n\n".join(blocks[:6]) + "\n",
-        "cut-2.txt": "\n\n".join(blocks[:8]) + "\n\nGovernance of the Secre\n"}))
-    (document,) = corpus.documents  # one page, three copies
-    assert document.title == "CSTO Secretariat"
-    assert {"Valery Semerikov", "Samat Ordabayev"} <= set(document.people)
