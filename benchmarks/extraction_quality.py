@@ -21,8 +21,9 @@ someone already listed counts against precision).
 latest-news items changes with the day a page is fetched, so each page that has one gets the
 block of the next labelled page whose block differs (its label's `header_end` with it), and
 the rest of the page stays as it was. `--with-other-days` cleans the labelled pages together
-with those copies (as `other-day/<file>`, at the same addresses), scores the labelled pages
-inside that crawl and counts how many of their fields stay as they were without the copies.
+with such copies (as `other-day/<file>`, at the same addresses; each cut as long as its
+original when the crawler cut that, as the crawler would), scores the labelled pages inside
+that crawl and counts how many of their fields stay as they were without the copies.
 """
 
 from __future__ import annotations
@@ -163,8 +164,15 @@ def sidebar_end(text: str, row: dict[str, Any]) -> int:
     return found + len(row["header_end"]) if found >= 0 else 0
 
 
-def other_crawl_days(corpus: Path, into: Path) -> Path:
-    """A copy of the corpus whose pages carry another page's leading sidebar block."""
+def cut_as(text: str, original: str) -> str:
+    """`text` cut as long as `original` (in bytes, mid-word wherever that falls)."""
+    return text.encode("utf-8")[:len(original.encode("utf-8"))].decode("utf-8", "ignore")
+
+
+def other_crawl_days(corpus: Path, into: Path, cut: bool = False) -> Path:
+    """A copy of the corpus whose pages carry another page's leading sidebar block; with
+    `cut`, a page the crawler cut is cut as long as before (it kept a page's first 2,000 bytes
+    or so), which may leave out what its labels describe."""
     labels = [json.loads(line) for line in (corpus / "pages" / "manifest.jsonl").open()
               if line.strip()]
     texts = {row["file"]: (corpus / "pages" / row["file"]).read_text("utf-8", "replace")
@@ -179,8 +187,10 @@ def other_crawl_days(corpus: Path, into: Path) -> Path:
         for donor in sided[number + 1:] + sided[:number]:
             block = texts[donor["file"]][:sidebar_end(texts[donor["file"]], donor)]
             if block != own:
-                swapped[row["file"]] = (block + text[len(own):],
-                                        row | {"header_end": donor["header_end"]})
+                swapped_text = block + text[len(own):]
+                if cut and row["truncated"]:
+                    swapped_text = cut_as(swapped_text, text)
+                swapped[row["file"]] = (swapped_text, row | {"header_end": donor["header_end"]})
                 break
     with (into / "pages" / "manifest.jsonl").open("w") as manifest:
         for row in labels:
@@ -214,7 +224,7 @@ def report_with_other_days(args: argparse.Namespace) -> None:
               if line.strip()]
     alone = run_extract(args.corpus, labels, seeds=True)
     with tempfile.TemporaryDirectory() as folder:
-        other_day = other_crawl_days(args.corpus, Path(folder) / "other-day")
+        other_day = other_crawl_days(args.corpus, Path(folder) / "other-day", cut=True)
         together = run_extract(args.corpus, labels, seeds=True, other_day=other_day)
     failures: list[str] = []
     result = score(args.corpus, labels, together, failures)
