@@ -222,3 +222,13 @@ def test_a_section_saved_whole_and_twice_cut_is_one_page(tmp_path: Path, address
     (document,) = corpus.documents  # one page, three copies
     assert document.title == "CSTO Secretariat"
     assert {"Valery Semerikov", "Samat Ordabayev"} <= set(document.people)
+
+
+def test_pages_of_a_listing_that_end_alike_give_nothing() -> None:
+    # `?PAGEN_1=2` is the same address: two pages of one listing, other items, the same
+    # navigation at the end.
+    items = [f"{day}.05.2025\n\nThe CSTO held meeting number {day}" for day in range(10, 20)]
+    navigation = ("1 2 3 Next", "Go back", "Back to the section")
+    first = page_text(items[:5], navigation)
+    second = page_text(items[5:], navigation)
+    assert starts_of(first, second) == [0, 0]

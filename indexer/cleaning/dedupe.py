@@ -203,7 +203,8 @@ def article_starts(blocks: CorpusBlocks, identities: Sequence[str], follows: np.
     crawler may cut either, mid-paragraph), after blocks in which they differ, that block
     begins the article, and what stands above it on each is that day's list. Not when the
     shared run is a list of the site itself (its first two blocks stand together on
-    other pages) or only the footer.
+    other pages), or only the footer or navigation lines (no line of it is long enough to be
+    a paragraph or a heading: the pages of a listing end alike).
     """
     starts = [0] * len(identities)
     copies: dict[str, list[int]] = {}
@@ -214,6 +215,11 @@ def article_starts(blocks: CorpusBlocks, identities: Sequence[str], follows: np.
             found = _shared_run(blocks, one, other)
             if found is None:
                 continue
+            first = int(blocks.offsets[one]) + found[0]
+            run = min(int(blocks.offsets[one + 1]) - first,
+                      int(blocks.offsets[other + 1]) - int(blocks.offsets[other]) - found[1])
+            if not blocks.has_beginning[first:first + run].any():
+                continue  # navigation lines only (a listing's pages end alike)
             for page, start in zip((one, other), found, strict=True):
                 first = int(blocks.offsets[page]) + start
                 if tail_repeats[first] or (first + 1 < blocks.offsets[page + 1]
