@@ -6,11 +6,12 @@ recognised because they recur on pages that are otherwise different, and `struct
 from each page's own layout, which of a page's repeated blocks really are chrome.
 
 What the corpus says about one page is a small value, `PageFacts`: whether each of its blocks
-repeats (anywhere, in the tail), whether another page holds it right after the same block
-(a day's sidebar is one list, in the same order on every page), and whether its last block
-begins a recurring footer line;
-besides, `structure` may ask whether a word is common, and `PageEvidence` records the words it
-asked about. A page whose facts, and the classes of the words asked about, did not change
+repeats (anywhere, in the tail; counted once per article, `CorpusBlocks.stats`), whether
+another page holds it right after the same block (a day's sidebar is one list, in the same
+order on every page), whether its last block begins a recurring footer line, and where its
+article starts as its copies of other days tell (`dedupe.article_starts`); besides,
+`structure` may ask whether a word is common, and `evidence.PageEvidence` records the words
+it asked about. A page whose facts, and the classes of the words asked about, did not change
 since the last run gets the same layout (what `update` relies on).
 Pages are counted by `PageShape`, ids instead of text, so that 100k pages fit in memory.
 """
