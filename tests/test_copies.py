@@ -14,7 +14,7 @@ from indexer.cleaning.boilerplate import CorpusBlocks, PageFacts, shape_of
 from indexer.cleaning.dedupe import article_starts
 from indexer.cleaning.loading import RawPage
 from indexer.cleaning.pages import page_identity
-from indexer.cleaning.structure import find_layout
+from indexer.cleaning.structure import Layout, find_layout
 from tests.conftest import FOOTER, article, page_text
 
 ADDRESS = "https://en.odkb-csto.org/news/news_odkb/22-ya-godovshchina/"
@@ -182,11 +182,15 @@ def test_copies_of_one_article_count_once_and_each_days_list_counts() -> None:
 
 
 def test_a_pages_identity_is_its_address_else_its_article_else_its_file() -> None:
-    def identity(text: str, url: str | None = None) -> str:
+    def layout(text: str) -> Layout:
         blocks = tuple(split_blocks(text))
-        page = RawPage("page.txt", blocks, hashlib.sha256(text.encode()).hexdigest(), url)
         facts = PageFacts((False,) * len(blocks), (False,) * len(blocks), False)
-        return page_identity(page, find_layout(blocks, facts, frozenset()))
+        return find_layout(blocks, facts, frozenset())
+
+    def identity(text: str, url: str | None = None) -> str:
+        page = RawPage("page.txt", tuple(split_blocks(text)),
+                       hashlib.sha256(text.encode()).hexdigest(), url)
+        return page_identity(page, layout(text))
 
     lead = "On 12 May 2025, the CSTO Joint Staff held staff talks on the joint training."
     one_day = page_text(LIST_OF_A_LATER_DAY, "Staff talks on the joint training", lead)
@@ -194,8 +198,12 @@ def test_a_pages_identity_is_its_address_else_its_article_else_its_file() -> Non
     assert identity(one_day, ADDRESS) == identity(other_day, ADDRESS + "?bxajaxid=9f")
     assert identity(one_day) == identity(other_day)  # the same title and lead
     assert identity(one_day, ADDRESS) != identity(one_day, ADDRESS + "other/")
-    # Nothing of an article found: two such pages are not taken for one.
-    assert identity("Go back\n") != identity("Back to the section\n")
+    # Nothing of an article found (the crawler cut both inside the same list): two such
+    # pages are not taken for one.
+    cut_here, cut_there = (page_text(LIST_WITH_THE_LEAD, cut) for cut in ("Meeting o", "Session o"))
+    for cut in (cut_here, cut_there):
+        assert layout(cut).title is None and layout(cut).body_indexes() == []
+    assert identity(cut_here) != identity(cut_there)
 
 
 @pytest.mark.parametrize("addressed", [False, True])

@@ -213,22 +213,28 @@ def article_starts(blocks: CorpusBlocks, identities: Sequence[str], follows: np.
     for group in copies.values():
         for one, other in itertools.combinations(group, 2):
             found = _shared_run(blocks, one, other)
-            if found is None:
-                continue
-            first = int(blocks.offsets[one]) + found[0]
-            run = min(int(blocks.offsets[one + 1]) - first,
-                      int(blocks.offsets[other + 1]) - int(blocks.offsets[other]) - found[1])
-            if not blocks.has_beginning[first:first + run].any():
-                continue  # navigation lines only (a listing's pages end alike)
-            for page, start in zip((one, other), found, strict=True):
-                first = int(blocks.offsets[page]) + start
-                if tail_repeats[first] or (first + 1 < blocks.offsets[page + 1]
-                                           and follows[first + 1]):
-                    break
-            else:
+            if found is not None and _begins_an_article(blocks, (one, other), found, follows,
+                                                        tail_repeats):
                 for page, start in zip((one, other), found, strict=True):
                     starts[page] = min(starts[page], start) if starts[page] else start
     return starts
+
+
+def _begins_an_article(blocks: CorpusBlocks, pages: tuple[int, int], starts: tuple[int, int],
+                       follows: np.ndarray, tail_repeats: np.ndarray) -> bool:
+    """Whether the run two copies end in (from `starts`) can be an article: it holds a line
+    long enough to be a paragraph or a heading (two pages of one listing end alike in their
+    navigation), and on neither copy does it open with a footer line or with two blocks that
+    stand together on other pages (a list of the site)."""
+    first, other_first = (int(blocks.offsets[page]) + start
+                          for page, start in zip(pages, starts, strict=True))
+    run = min(int(blocks.offsets[pages[0] + 1]) - first,
+              int(blocks.offsets[pages[1] + 1]) - other_first)
+    if not blocks.has_beginning[first:first + run].any():
+        return False
+    return not any(tail_repeats[start] or (start + 1 < end and follows[start + 1])
+                   for start, end in ((first, int(blocks.offsets[pages[0] + 1])),
+                                      (other_first, int(blocks.offsets[pages[1] + 1]))))
 
 
 def _shared_run(blocks: CorpusBlocks, one: int, other: int) -> tuple[int, int] | None:
